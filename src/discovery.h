@@ -1,0 +1,37 @@
+/*
+ * flom: finding a daemon by UDP multicast.
+ *
+ * Client: send DISCOVER to the group, -D attempts of -I ms each, take the
+ * first well-formed reply. Daemon: answer every well-formed DISCOVER with the
+ * address and port of its TCP listener, by unicast.
+ */
+#ifndef FLOM_DISCOVERY_H
+#define FLOM_DISCOVERY_H
+
+#include <glib.h>
+#include "config.h"
+#include "net.h"
+
+/*
+ * Ask the group of cfg. On success *daemon is the TCP endpoint to connect to:
+ * the reply's address, or when it is empty the reply's source address (with
+ * its scope id), with the reply's port. Verbose mode prints the original's
+ * lines. -1 with err when nobody answered (or on a socket error).
+ */
+int discovery_query(const flom_config *cfg, net_addr *daemon, GError **err);
+
+typedef struct discovery_responder discovery_responder;
+
+/* Join the group of cfg; answer with reply_address ("" in dynamic mode) and
+ * tcp_port. NULL with err on failure. */
+discovery_responder *discovery_responder_new(const flom_config *cfg, const char *reply_address,
+					     unsigned tcp_port, GError **err);
+void discovery_responder_free(discovery_responder *r);
+/* The sockets to poll for input. */
+const GArray *discovery_responder_fds(const discovery_responder *r); /* of int */
+/* Read what is waiting on fd and answer it; malformed datagrams are dropped
+ * and counted, never fatal. */
+void discovery_responder_handle(discovery_responder *r, int fd);
+guint64 discovery_responder_dropped(const discovery_responder *r);
+
+#endif

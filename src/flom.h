@@ -1,0 +1,98 @@
+/*
+ * flom: constants shared by every module.
+ *
+ * Exit statuses and wire return codes are fixed by compatibility with FLoM
+ * 1.7.2; every size, count and buffer bound of the program is named here and
+ * nowhere else.
+ */
+#ifndef FLOM_H
+#define FLOM_H
+
+#include <glib.h>
+
+/* ---- exit statuses of the flom command (compatible with the original) ---- */
+enum {
+	FLOM_EXIT_OK = 0,
+	FLOM_EXIT_DEBUG_FAILED = 1,   /* debug feature failed or unknown */
+	FLOM_EXIT_CANT_WAIT = 96,     /* resource missing, -e no and -o 0 */
+	FLOM_EXIT_CANT_EXECUTE = 97,  /* no command, or it cannot be executed */
+	FLOM_EXIT_BUSY = 98,          /* -o 0 on a busy resource, or -o N expired */
+	FLOM_EXIT_GENERIC = 99,       /* configuration, connection, protocol */
+};
+
+/* ---- return codes carried by <answer rc="..."/> ---- */
+enum {
+	FLOM_RC_OK = 0,
+	FLOM_RC_ENQUEUED = 1,
+	FLOM_RC_WAIT_RESOURCE = 2,    /* parked in the incubator (create=0) */
+	FLOM_RC_BUSY = 4,
+	FLOM_RC_CANT_WAIT = 5,
+	FLOM_RC_IMPOSSIBLE = 6,
+	FLOM_RC_INVALID_NAME = -14,
+	/* Ours: the daemon is quiescing and accepts no new lock request. An
+	 * original client treats any unknown rc as a failure (exit 99). */
+	FLOM_RC_SHUTTING_DOWN = -27,
+	/* Ours: a value on the wire is out of range (mode, quantity...). */
+	FLOM_RC_INVALID_REQUEST = -11,
+};
+
+/* ---- lock modes: VMS DLM, wire values of the original ---- */
+typedef enum {
+	FLOM_LOCK_MODE_NL = 0,
+	FLOM_LOCK_MODE_CR = 1,
+	FLOM_LOCK_MODE_CW = 2,
+	FLOM_LOCK_MODE_PR = 3,
+	FLOM_LOCK_MODE_PW = 4,
+	FLOM_LOCK_MODE_EX = 5,
+	FLOM_LOCK_MODE_N
+} flom_lock_mode;
+
+/* ---- defaults (built-in configuration) ---- */
+#define FLOM_DEFAULT_RESOURCE_NAME   "_RESOURCE"
+#define FLOM_DEFAULT_TIMEOUT_MS      (-1)
+#define FLOM_DEFAULT_QUANTITY        1
+#define FLOM_DEFAULT_LIFESPAN_MS     5000
+#define FLOM_DEFAULT_PORT            28015
+#define FLOM_DEFAULT_DISCOVERY_ATTEMPTS 2
+#define FLOM_DEFAULT_DISCOVERY_TIMEOUT_MS 500
+#define FLOM_DEFAULT_DISCOVERY_TTL   1
+#define FLOM_DEFAULT_KEEPALIVE_TIME  60
+#define FLOM_DEFAULT_KEEPALIVE_INTVL 10
+#define FLOM_DEFAULT_KEEPALIVE_PROBES 6
+#define FLOM_DEFAULT_MAX_CONNECTIONS 4096
+
+/* ---- bounds: every size and count the program keeps ---- */
+#define FLOM_MSG_MAX            4096   /* one framed message on a stream */
+#define FLOM_DATAGRAM_MAX       1024   /* one discovery datagram */
+#define FLOM_CONN_OUTBUF_MAX    16384  /* queued answers to one connection */
+#define FLOM_RESOURCE_NAME_MAX  1024   /* raw resource name bytes */
+#define FLOM_PEERID_MAX         128    /* unique id of a peer */
+#define FLOM_ELEMENT_MAX        1024   /* set element, sequence or timestamp */
+#define FLOM_SET_ELEMENTS_MAX   1024   /* elements of one set resource */
+#define FLOM_NUMERIC_MAX        G_MAXINT32 /* capacity of name[N] resources */
+#define FLOM_WAITERS_MAX        65536  /* waiters queued on one resource */
+#define FLOM_RESOURCES_MAX      100000 /* resources alive in one daemon */
+#define FLOM_INCUBATOR_MAX      65536  /* connections parked for missing resources */
+#define FLOM_LISTEN_BACKLOG     1024
+#define FLOM_MULTICAST_SOCKETS_MAX 64  /* interfaces joined by one daemon */
+#define FLOM_RESOURCE_IDLE_MIN_MS 1000 /* a released resource lives at least this */
+#define FLOM_CLIENT_CONNECT_RETRIES 5  /* connection closed before any answer */
+#define FLOM_START_LOCK_TIMEOUT_MS 10000 /* waiting for another starter */
+#define FLOM_SHUTDOWN_DRAIN_MS  2000   /* client reading EOF after unlock */
+
+/* ---- trace modules (FLOM_TRACE_MASK bits) ---- */
+enum {
+	TRACE_MAIN      = 0x00000001,
+	TRACE_CONFIG    = 0x00000002,
+	TRACE_MONITOR   = 0x00000004,
+	TRACE_CLIENT    = 0x00000008,
+	TRACE_DAEMON    = 0x00000010,
+	TRACE_CONN      = 0x00000020,
+	TRACE_MSG       = 0x00000080,
+	TRACE_LOCKTABLE = 0x00000100,
+	TRACE_DEBUG_FEATURES = 0x00010000, /* the seeds' value, not 0x100000 */
+	TRACE_MNGMNT    = 0x00040000,
+	TRACE_NET       = 0x00400000,
+};
+
+#endif /* FLOM_H */

@@ -1,0 +1,77 @@
+/*
+ * flom: the lock table. Pure: no sockets, no clock of its own.
+ *
+ * The daemon feeds it events (a request, a release, a disconnect, the time)
+ * and sends the answers it returns. Owners are opaque ids (one per
+ * connection). Queues are strictly FIFO: a request is granted only if it is
+ * compatible with every holder and nothing waits ahead of it.
+ *
+ * Times are microseconds of g_get_real_time(): timestamps resources format the
+ * wall clock, and fencing tokens must grow across daemon restarts.
+ */
+#ifndef FLOM_LOCKTABLE_H
+#define FLOM_LOCKTABLE_H
+
+#include <glib.h>
+#include "flom.h"
+
+typedef struct lt_table lt_table;
+
+typedef struct lt_request {
+	guint64 owner;            /* unique for the daemon's life */
+	const char *name;         /* raw resource name */
+	flom_lock_mode mode;      /* simple and hierarchical only */
+	gint64 quantity;          /* numeric only */
+	gboolean wait;
+	gboolean create;
+	gint64 idle_lifespan_ms;  /* used by the request that creates the resource */
+	const char *peer;         /* who asks, for status ("host/port", "local"...) */
+} lt_request;
+
+/* One answer to send: to owner, rc as on the wire. */
+typedef struct lt_event {
+	guint64 owner;
+	int rc;                   /* FLOM_RC_*: OK, ENQUEUED, WAIT_RESOURCE, BUSY,
+				     CANT_WAIT, IMPOSSIBLE, INVALID_NAME */
+	char *element;            /* set element, sequence value, timestamp; or NULL */
+	guint64 token;            /* fencing token of a grant (rc OK), else 0 */
+} lt_event;
+
+/* events: a GArray of lt_event; lt_events_clear() frees the elements. */
+GArray *lt_events_new(void);
+void lt_events_clear(GArray *events);
+
+lt_table *lt_new(void);
+void lt_free(lt_table *t);
+
+/*
+ * A new request. Exactly one event for req->owner is appended first (granted,
+ * queued, parked, busy, can't wait, impossible, invalid); grants to other
+ * owners may follow (an incubated request whose resource this one creates).
+ * After a final refusal (BUSY, CANT_WAIT, IMPOSSIBLE, INVALID_NAME) the table
+ * keeps nothing of the owner. At most one request per owner.
+ */
+void lt_request(lt_table *t, const lt_request *req, gint64 now_us, GArray *events);
+
+/*
+ * The owner unlocked (rollback as it sent it) or went away (the daemon passes
+ * rollback=TRUE for a disconnect without unlock). Whether it held or waited,
+ * it is gone afterwards; the grants this makes possible are appended.
+ */
+void lt_release(lt_table *t, guint64 owner, gboolean rollback, gint64 now_us, GArray *events);
+
+/* Whether owner is known (holding, waiting or parked), and the name it asked. */
+const char *lt_owner_resource(const lt_table *t, guint64 owner);
+
+/* Timers: timestamp grains that free a waiter, idle resources to reap. */
+void lt_tick(lt_table *t, gint64 now_us, GArray *events);
+/* When lt_tick has work next (absolute, us), or G_MAXINT64. */
+gint64 lt_next_deadline(const lt_table *t);
+
+/* No resource alive and nobody parked: the daemon may exit when idle. */
+gboolean lt_is_empty(const lt_table *t);
+guint lt_resource_count(const lt_table *t);
+/* Holders plus waiters plus parked, over all resources. */
+guint lt_owner_count(const lt_table *t);
+
+#endif

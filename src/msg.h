@@ -1,0 +1,116 @@
+/*
+ * flom: wire messages (FLoM protocol level 3).
+ *
+ * One struct for every message, an encoder that writes the original's bytes
+ * exactly, and a bounded decoder for untrusted input. No I/O here, so the
+ * codec can be unit-tested and fuzzed.
+ *
+ * A message on a stream ends with "</msg>"; a datagram holds one message.
+ */
+#ifndef FLOM_MSG_H
+#define FLOM_MSG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <glib.h>
+#include "flom.h"
+
+#define MSG_LEVEL 3
+#define MSG_TRAILER "</msg>"
+
+typedef enum {
+	MSG_VERB_NONE = 0,
+	MSG_VERB_LOCK = 1,
+	MSG_VERB_UNLOCK = 2,
+	MSG_VERB_PING = 3,
+	MSG_VERB_DISCOVER = 4,
+	MSG_VERB_MNGMNT = 5,
+} msg_verb;
+
+/* Which optional attributes of <resource> were present (decode) or are to be
+ * written (encode is driven by the resource type of the name instead). */
+enum {
+	MSG_RES_NAME = 1 << 0,
+	MSG_RES_MODE = 1 << 1,
+	MSG_RES_WAIT = 1 << 2,
+	MSG_RES_QUANTITY = 1 << 3,
+	MSG_RES_CREATE = 1 << 4,
+	MSG_RES_LIFESPAN = 1 << 5,
+	MSG_RES_ROLLBACK = 1 << 6,
+};
+
+typedef struct flom_msg {
+	int level;             /* -1 when the attribute is absent */
+	int verb;
+	int step;
+
+	gboolean has_session;
+	char *peerid;          /* <session peerid=""/> */
+
+	gboolean has_resource;
+	unsigned res_attrs;    /* MSG_RES_* present */
+	char *name;            /* decoded (raw) resource name */
+	gint64 mode, wait, quantity, create, lifespan, rollback;
+
+	gboolean has_answer;
+	gint64 rc;
+	char *element;         /* NULL when absent */
+	gboolean has_token;
+	guint64 token;         /* fencing token (ours; ignored by original clients) */
+
+	gboolean has_network;
+	char *address;         /* "" means: the reply's source address */
+	gint64 port;
+
+	gboolean has_shutdown;
+	gint64 immediate;
+} flom_msg;
+
+void msg_init(flom_msg *m);
+void msg_clear(flom_msg *m);
+
+/* Constructors for every message the program sends. */
+void msg_make_lock(flom_msg *m, const char *peerid, const char *name,
+		   flom_lock_mode mode, gboolean wait, gint64 quantity,
+		   gboolean create, gint64 lifespan);
+void msg_make_answer(flom_msg *m, int step, const char *peerid, int rc,
+		     const char *element, gboolean has_token, guint64 token);
+void msg_make_unlock(flom_msg *m, const char *name, gboolean rollback);
+void msg_make_discover(flom_msg *m);
+void msg_make_discover_reply(flom_msg *m, const char *address, unsigned port);
+void msg_make_shutdown(flom_msg *m, const char *peerid, gboolean immediate);
+
+/* Append the bytes of m to out, byte-identical to the original's templates.
+ * Attribute values are escaped; the resource name is base64. */
+void msg_encode(const flom_msg *m, GString *out);
+
+/*
+ * Length of the first complete message at the start of buf (up to and
+ * including "</msg>"), 0 when more bytes are needed, -1 when no "</msg>"
+ * appears within FLOM_MSG_MAX bytes.
+ */
+gssize msg_frame(const char *buf, size_t len);
+
+/*
+ * Parse exactly one message (buf holds it whole; for streams, the bytes
+ * msg_frame() delimited). Entities in attribute values are decoded, the
+ * resource name is base64-decoded. Rejects (returns -1 with err) anything
+ * malformed: bad XML, bad base64, numbers that do not parse, level other than
+ * 3, attributes or elements not allowed for the verb and step, nesting.
+ * Checks only syntax and shape: range checks are msg_check_request().
+ */
+int msg_decode(const char *buf, size_t len, flom_msg *m, GError **err);
+
+/*
+ * Semantic checks a daemon applies to a message received from a client:
+ * verb/step is one a client sends, required attributes present, values in
+ * range (mode 0..5, wait/create/rollback 0..1, quantity 1..FLOM_NUMERIC_MAX,
+ * lifespan >= 0, name length). -1 with err otherwise.
+ */
+int msg_check_request(const flom_msg *m, GError **err);
+
+/* GError domain of the codec. */
+#define MSG_ERROR (msg_error_quark())
+GQuark msg_error_quark(void);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * flom: addresses and sockets. Every socket returned is close-on-exec;
+ * listening and daemon-side sockets are non-blocking.
+ */
+#ifndef FLOM_NET_H
+#define FLOM_NET_H
+
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <glib.h>
+
+typedef struct net_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+} net_addr;
+
+/* "1.2.3.4:28015", "[fe80::1%eth0]:28015", "/tmp/sock" (g_free). */
+char *net_addr_to_string(const net_addr *a);
+/* Only the IP text, with "%iface" for a scoped IPv6 address (g_free). */
+char *net_addr_ip_string(const net_addr *a);
+int net_addr_port(const net_addr *a);
+void net_addr_set_port(net_addr *a, int port);
+gboolean net_addr_equal(const net_addr *a, const net_addr *b);
+/* Whether the address is loopback (127/8, ::1, ::ffff:127.x). */
+gboolean net_addr_is_loopback(const net_addr *a);
+
+/* if_nametoindex, 0 when unknown. */
+unsigned net_ifindex(const char *ifname);
+
+/*
+ * getaddrinfo wrapper: all results for host:port (host NULL = wildcard with
+ * passive). ifindex != 0 forces IPv6 and sets the scope id of link-local
+ * results; "fe80::1%eth0" is accepted too. GArray of net_addr (g_array_unref).
+ */
+GArray *net_resolve(const char *host, int port, int socktype, gboolean passive,
+		    unsigned ifindex, GError **err);
+
+int net_set_nonblock(int fd);
+int net_set_cloexec(int fd);
+
+/* UNIX stream sockets. connect: -1 with errno kept (ENOENT, ECONNREFUSED tell
+ * "no daemon"). listen: removes a stale socket file, binds with mode. */
+int net_unix_connect(const char *path, GError **err);
+int net_unix_listen(const char *path, mode_t mode, GError **err);
+
+/* TCP. connect tries every result of host in order; TCP_NODELAY set.
+ * timeout_ms < 0: the kernel's. */
+int net_tcp_connect(const char *host, int port, unsigned ifindex, int timeout_ms, GError **err);
+int net_tcp_connect_addr(const net_addr *a, int timeout_ms, GError **err);
+/* Listen on host:port (host NULL: wildcard of family, port 0: ephemeral);
+ * the bound address is stored in *bound when not NULL. A host this machine
+ * does not have fails with a message naming the address. */
+int net_tcp_listen(const char *host, int port, int family, unsigned ifindex,
+		   net_addr *bound, GError **err);
+/* SO_KEEPALIVE with TCP_KEEPIDLE/INTVL/CNT, on IPv4 and IPv6 alike. */
+int net_tcp_keepalive(int fd, int idle_s, int intvl_s, int probes);
+
+/* Multicast (UDP).
+ * net_mcast_group: parse and check a group address (224.0.0.0/4, ff00::/8)
+ * and port into *group. */
+int net_mcast_group(const char *group, int port, unsigned ifindex, net_addr *out, GError **err);
+/* A socket bound to wildcard:port of the group's family (SO_REUSEADDR),
+ * joined to the group on ifindex, or on every multicast-capable interface
+ * when ifindex is 0. Non-blocking. */
+int net_mcast_listen(const net_addr *group, unsigned ifindex, GError **err);
+/* A socket to send to the group: bound to wildcard:0, hop limit / TTL set,
+ * outgoing interface ifindex when not 0, loopback on. */
+int net_mcast_sender(const net_addr *group, unsigned ifindex, int ttl, GError **err);
+
+#endif

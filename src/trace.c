@@ -1,0 +1,114 @@
+/* flom: trace lines "YYYY-MM-DD HH:MM:SS.uuuuuu [pid/0xthread] func: text". */
+#include "config.h"
+#include "trace.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+static unsigned trace_bits;
+static FILE *trace_stream; /* NULL means stderr */
+
+void trace_init_from_env(void)
+{
+	const char *s = getenv("FLOM_TRACE_MASK");
+
+	trace_bits = s ? (unsigned)strtoul(s, NULL, 0) : 0;
+}
+
+unsigned trace_mask(void)
+{
+	return trace_bits;
+}
+
+void trace_set_mask(unsigned mask)
+{
+	trace_bits = mask;
+}
+
+int trace_open_file(const char *path, gboolean append, GError **err)
+{
+	FILE *f;
+
+	if (!g_path_is_absolute(path)) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+			    "trace file '%s' is not an absolute path (the daemon runs in /)", path);
+		return -1;
+	}
+	f = fopen(path, append ? "ae" : "we");
+	if (!f) {
+		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
+			    "cannot open trace file '%s': %s", path, g_strerror(errno));
+		return -1;
+	}
+	setvbuf(f, NULL, _IOLBF, 0);
+	trace_close();
+	trace_stream = f;
+	return 0;
+}
+
+void trace_close(void)
+{
+	if (trace_stream)
+		fclose(trace_stream);
+	trace_stream = NULL;
+}
+
+static FILE *trace_out(void)
+{
+	return trace_stream ? trace_stream : stderr;
+}
+
+static void trace_prefix(FILE *out, const char *func)
+{
+	struct timeval tv;
+	struct tm tm;
+	char when[32];
+
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(out, "%s.%06ld [%d/%p] %s", when, (long)tv.tv_usec, (int)getpid(),
+		(void *)pthread_self(), func);
+}
+
+void trace_printf(const char *func, const char *fmt, ...)
+{
+	FILE *out = trace_out();
+	va_list ap;
+	int saved = errno;
+
+	flockfile(out);
+	trace_prefix(out, func);
+	fputs(": ", out);
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fputc('\n', out);
+	funlockfile(out);
+	fflush(out);
+	errno = saved;
+}
+
+void trace_hex(const char *func, const char *prefix, const void *buf, size_t len)
+{
+	FILE *out = trace_out();
+	const unsigned char *p = buf;
+	int saved = errno;
+
+	flockfile(out);
+	trace_prefix(out, func);
+	fprintf(out, ": %s", prefix);
+	for (size_t i = 0; i < len; i++)
+		fprintf(out, "%02x ", p[i]);
+	fputc('\n', out);
+	funlockfile(out);
+	fflush(out);
+	errno = saved;
+}
