@@ -1,1 +1,524 @@
-/* placeholder: being written */
+/*
+ * flom: the client. Reach a daemon (start one when allowed), ask for the lock,
+ * run the command through the monitor, unlock, and wait until the daemon has
+ * seen the unlock, so the next command of a script finds the lock free.
+ */
+#include "config.h"
+#include "client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "discovery.h"
+#include "monitor.h"
+#include "msg.h"
+#include "net.h"
+#include "trace.h"
+
+/* Outcome of one lock conversation. */
+typedef enum {
+	LOCK_GRANTED,
+	LOCK_RETRY,     /* closed before any grant: nothing held, try again */
+	LOCK_FAILED,    /* exit_status says how */
+} lock_result;
+
+typedef struct client_conn {
+	int fd;
+	char in[FLOM_MSG_MAX];
+	size_t in_len;
+} client_conn;
+
+typedef struct grant {
+	char *element;
+	guint64 token;
+} grant;
+
+static gint64 client_now_ms(void)
+{
+	return g_get_monotonic_time() / 1000;
+}
+
+static void client_pause_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ------------------------------------------------------------ reaching a daemon */
+
+/* Take the start lock of a UNIX socket: only one client at a time may find
+ * no daemon and start one. Waits a bounded time for another starter. */
+static int client_start_lock(const char *socket_name, gboolean shared, GError **err)
+{
+	g_autofree char *path = daemon_lock_path(socket_name);
+	gint64 deadline = client_now_ms() + FLOM_START_LOCK_TIMEOUT_MS;
+	int pause = 1;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, shared ? 0666 : 0600);
+
+	if (fd < 0) {
+		g_set_error(err, NET_ERROR, errno, "cannot open %s: %s",
+			    path, g_strerror(errno));
+		return -1;
+	}
+	if (shared)
+		(void)fchmod(fd, 0666); /* whatever the umask, every user may start */
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			g_set_error(err, NET_ERROR, errno, "flock %s: %s",
+				    path, g_strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (client_now_ms() > deadline) {
+			g_set_error(err, NET_ERROR, ETIMEDOUT,
+				    "another process holds %s for too long", path);
+			close(fd);
+			return -1;
+		}
+		client_pause_ms(pause);
+		pause = MIN(pause * 2, 50);
+	}
+	return fd;
+}
+
+static void client_start_unlock(int fd)
+{
+	flock(fd, LOCK_UN);
+	close(fd);
+}
+
+static gboolean client_no_daemon_errno(int e)
+{
+	return e == ENOENT || e == ECONNREFUSED;
+}
+
+static int client_connect_unix(const flom_config *cfg, gboolean may_start, GError **err)
+{
+	g_autofree char *def = config_default_socket_name();
+	gboolean shared = g_strcmp0(def, cfg->socket_name) != 0;
+	int fd, lock_fd;
+
+	fd = net_unix_connect(cfg->socket_name, NULL);
+	if (fd >= 0 || !client_no_daemon_errno(errno) || !may_start) {
+		int e = errno;
+
+		if (fd < 0)
+			g_set_error(err, NET_ERROR, e,
+				    client_no_daemon_errno(e) && !may_start
+				    ? "no daemon is listening on %s (and -d 0 does not start one)"
+				    : "cannot connect to %s: %s", cfg->socket_name, g_strerror(e));
+		return fd;
+	}
+	lock_fd = client_start_lock(cfg->socket_name, shared, err);
+	if (lock_fd < 0)
+		return -1;
+	/* Another client may have started one while we waited for the lock. */
+	fd = net_unix_connect(cfg->socket_name, NULL);
+	if (fd < 0 && daemon_start(cfg, err) == 0)
+		fd = net_unix_connect(cfg->socket_name, err);
+	client_start_unlock(lock_fd);
+	return fd;
+}
+
+/* A TCP connection to oneself (an ephemeral port equal to the target port)
+ * is no daemon. */
+static gboolean client_is_self_connect(int fd)
+{
+	net_addr a = { .len = sizeof(a.ss) }, b = { .len = sizeof(b.ss) };
+
+	if (getsockname(fd, (struct sockaddr *)&a.ss, &a.len) < 0 ||
+	    getpeername(fd, (struct sockaddr *)&b.ss, &b.len) < 0)
+		return FALSE;
+	return net_addr_equal(&a, &b);
+}
+
+static int client_tcp_connect_once(const flom_config *cfg, GError **err)
+{
+	int fd = net_tcp_connect(cfg->unicast_address, cfg->unicast_port,
+				 cfg->network_interface_index, -1, err);
+
+	if (fd >= 0 && client_is_self_connect(fd)) {
+		close(fd);
+		g_set_error(err, NET_ERROR, ECONNREFUSED, "connection refused");
+		return -1;
+	}
+	return fd;
+}
+
+static int client_connect_tcp(const flom_config *cfg, gboolean may_start, GError **err)
+{
+	g_autoptr(GError) first = NULL;
+	int fd = client_tcp_connect_once(cfg, &first);
+
+	if (fd >= 0)
+		return fd;
+	if (!may_start) {
+		g_set_error(err, NET_ERROR, ECONNREFUSED,
+			    "no daemon reachable at %s port %d (and -d 0 does not start one): %s",
+			    cfg->unicast_address, cfg->unicast_port, first->message);
+		return -1;
+	}
+	if (daemon_start(cfg, err) < 0) {
+		/* Address in use: someone else's daemon is starting there. */
+		if (!g_error_matches(*err, NET_ERROR, EADDRINUSE))
+			return -1;
+		g_clear_error(err);
+	}
+	for (int pause = 1; pause <= 256; pause *= 2) {
+		g_clear_error(err);
+		fd = client_tcp_connect_once(cfg, err);
+		if (fd >= 0)
+			return fd;
+		client_pause_ms(pause);
+	}
+	return -1;
+}
+
+/* In dynamic mode, clients of one host serialize their starts too. */
+static int client_dynamic_start_lock(const flom_config *cfg, GError **err)
+{
+	g_autofree char *name = g_strdup_printf("/tmp/flom-dynamic-%s-%d",
+						cfg->multicast_address, cfg->multicast_port);
+
+	g_strdelimit(name + strlen("/tmp/"), "/:%", '_');
+	return client_start_lock(name, TRUE, err);
+}
+
+static int client_connect_discovered(const flom_config *cfg, GError **err)
+{
+	net_addr daemon;
+
+	if (discovery_query(cfg, &daemon, err) < 0)
+		return -1;
+	return net_tcp_connect_addr(&daemon, -1, err);
+}
+
+static int client_connect_multicast(const flom_config *cfg, gboolean may_start, GError **err)
+{
+	g_autoptr(GError) first = NULL;
+	int fd, lock_fd;
+
+	fd = client_connect_discovered(cfg, &first);
+	if (fd >= 0)
+		return fd;
+	if (!may_start) {
+		g_set_error(err, NET_ERROR, ECONNREFUSED,
+			    "no daemon found on %s port %d after %d attempts (and -d 0 does not start one)",
+			    cfg->multicast_address, cfg->multicast_port, cfg->discovery_attempts);
+		return -1;
+	}
+	lock_fd = client_dynamic_start_lock(cfg, err);
+	if (lock_fd < 0)
+		return -1;
+	fd = client_connect_discovered(cfg, NULL);
+	if (fd < 0 && daemon_start(cfg, err) == 0)
+		fd = client_connect_discovered(cfg, err);
+	client_start_unlock(lock_fd);
+	return fd;
+}
+
+static int client_connect(const flom_config *cfg, gboolean may_start, GError **err)
+{
+	int fd;
+
+	if (cfg->unicast_address)
+		fd = client_connect_tcp(cfg, may_start, err);
+	else if (cfg->multicast_address)
+		fd = client_connect_multicast(cfg, may_start, err);
+	else
+		fd = client_connect_unix(cfg, may_start, err);
+	if (fd >= 0 && cfg->unicast_address == NULL && cfg->multicast_address == NULL)
+		return fd;
+	if (fd >= 0)
+		net_tcp_keepalive(fd, cfg->tcp_keepalive_time, cfg->tcp_keepalive_intvl,
+				  cfg->tcp_keepalive_probes);
+	return fd;
+}
+
+/* ------------------------------------------------------------ messages */
+
+static int client_send(int fd, const flom_msg *m)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	size_t off = 0;
+
+	msg_encode(m, out);
+	TRACE(TRACE_CLIENT, "-> %s", out->str);
+	while (off < out->len) {
+		ssize_t n = send(fd, out->str + off, out->len - off, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		off += n;
+	}
+	return 0;
+}
+
+/*
+ * Next message from the daemon: 1 with *m, 0 when the connection closed,
+ * -1 on a protocol error (err), -2 when deadline_ms (absolute, <0 = none)
+ * passed.
+ */
+static int client_recv(client_conn *cc, flom_msg *m, gint64 deadline_ms, GError **err)
+{
+	for (;;) {
+		gssize len = msg_frame(cc->in, cc->in_len);
+		struct pollfd p = { .fd = cc->fd, .events = POLLIN };
+		ssize_t n;
+
+		if (len < 0) {
+			g_set_error(err, MSG_ERROR, 0, "answer over %d bytes", FLOM_MSG_MAX);
+			return -1;
+		}
+		if (len > 0) {
+			int rc = msg_decode(cc->in, len, m, err);
+
+			TRACE(TRACE_CLIENT, "<- %.*s", (int)len, cc->in);
+			memmove(cc->in, cc->in + len, cc->in_len - len);
+			cc->in_len -= len;
+			return rc < 0 ? -1 : 1;
+		}
+		if (deadline_ms >= 0) {
+			gint64 left = deadline_ms - client_now_ms();
+
+			if (left <= 0 || poll(&p, 1, (int)MIN(left, G_MAXINT)) == 0)
+				return -2;
+		}
+		n = recv(cc->fd, cc->in + cc->in_len, sizeof(cc->in) - cc->in_len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		cc->in_len += n;
+	}
+}
+
+/* ------------------------------------------------------------ locking */
+
+static lock_result client_refused(int rc, const flom_config *cfg, int *status)
+{
+	switch (rc) {
+	case FLOM_RC_BUSY:
+		fprintf(stderr, "Resource already locked, the lock cannot be obtained\n");
+		*status = FLOM_EXIT_BUSY;
+		break;
+	case FLOM_RC_CANT_WAIT:
+		fprintf(stderr, "The resource could be available in the future, but the requester can't wait\n");
+		*status = FLOM_EXIT_CANT_WAIT;
+		break;
+	case FLOM_RC_IMPOSSIBLE:
+		fprintf(stderr, "Resource will never satisfy the request, the lock cannot be obtained\n");
+		*status = FLOM_EXIT_GENERIC;
+		break;
+	case FLOM_RC_INVALID_NAME:
+		fprintf(stderr, "flom: the daemon rejected the resource name '%s'\n", cfg->resource_name);
+		*status = FLOM_EXIT_GENERIC;
+		break;
+	case FLOM_RC_SHUTTING_DOWN:
+		fprintf(stderr, "flom: the daemon is shutting down and takes no new lock request\n");
+		*status = FLOM_EXIT_GENERIC;
+		break;
+	default:
+		fprintf(stderr, "flom: the daemon refused the lock (rc=%d)\n", rc);
+		*status = FLOM_EXIT_GENERIC;
+		break;
+	}
+	return LOCK_FAILED;
+}
+
+/* The lock conversation: request, then answers until granted or refused.
+ * -o N bounds the whole wait (the original restarted it on every answer). */
+static lock_result client_lock(client_conn *cc, const flom_config *cfg, grant *g, int *status)
+{
+	gint64 deadline = cfg->resource_timeout > 0 ? client_now_ms() + cfg->resource_timeout : -1;
+	gboolean answered = FALSE;
+	flom_msg m;
+
+	msg_make_lock(&m, cfg->unique_id, cfg->resource_name, cfg->lock_mode,
+		      cfg->resource_timeout != 0, cfg->resource_quantity,
+		      cfg->resource_create, cfg->resource_idle_lifespan);
+	if (client_send(cc->fd, &m) < 0) {
+		msg_clear(&m);
+		return LOCK_RETRY;
+	}
+	msg_clear(&m);
+	for (;;) {
+		g_autoptr(GError) err = NULL;
+		int r;
+
+		msg_init(&m);
+		r = client_recv(cc, &m, deadline, &err);
+		if (r == -2) {
+			fprintf(stderr, "The lock was not obtained because timeout (%" G_GINT64_FORMAT
+				" milliseconds) expired\n", cfg->resource_timeout);
+			*status = FLOM_EXIT_BUSY;
+			return LOCK_FAILED;
+		}
+		if (r == 0)
+			return LOCK_RETRY; /* nothing was granted: safe to ask again */
+		if (r < 0 || m.verb != MSG_VERB_LOCK || !m.has_answer ||
+		    m.step != (answered ? 24 : 16)) {
+			fprintf(stderr, "flom: unexpected answer from the daemon: %s\n",
+				err ? err->message : "wrong verb or step");
+			msg_clear(&m);
+			*status = FLOM_EXIT_GENERIC;
+			return LOCK_FAILED;
+		}
+		answered = TRUE;
+		if (m.rc == FLOM_RC_OK) {
+			g->element = g_steal_pointer(&m.element);
+			g->token = m.has_token ? m.token : 0;
+			msg_clear(&m);
+			return LOCK_GRANTED;
+		}
+		if (m.rc != FLOM_RC_ENQUEUED && m.rc != FLOM_RC_WAIT_RESOURCE) {
+			int rc = (int)m.rc;
+
+			msg_clear(&m);
+			return client_refused(rc, cfg, status);
+		}
+		msg_clear(&m);
+	}
+}
+
+/* Send the unlock and wait until the daemon closed: it has released then. */
+static int client_unlock(client_conn *cc, const flom_config *cfg, gboolean rollback)
+{
+	gint64 deadline = client_now_ms() + FLOM_SHUTDOWN_DRAIN_MS;
+	flom_msg m;
+	int rc;
+
+	msg_make_unlock(&m, cfg->resource_name, rollback);
+	rc = client_send(cc->fd, &m);
+	msg_clear(&m);
+	shutdown(cc->fd, SHUT_WR);
+	for (;;) {
+		g_autoptr(GError) err = NULL;
+		int r;
+
+		msg_init(&m);
+		r = client_recv(cc, &m, deadline, &err);
+		msg_clear(&m);
+		if (r != 1)
+			break;
+	}
+	return rc;
+}
+
+/* Connect and lock, retrying when a daemon closed before granting anything
+ * (it was exiting, or stepping down). */
+static int client_acquire(const flom_config *cfg, client_conn *cc, grant *g)
+{
+	for (int attempt = 0; attempt < FLOM_CLIENT_CONNECT_RETRIES; attempt++) {
+		g_autoptr(GError) err = NULL;
+		int status = FLOM_EXIT_GENERIC;
+
+		cc->in_len = 0;
+		cc->fd = client_connect(cfg, cfg->daemon_lifespan != 0, &err);
+		if (cc->fd < 0) {
+			fprintf(stderr, "flom: %s\n", err->message);
+			return FLOM_EXIT_GENERIC;
+		}
+		switch (client_lock(cc, cfg, g, &status)) {
+		case LOCK_GRANTED:
+			return FLOM_EXIT_OK;
+		case LOCK_FAILED:
+			close(cc->fd);
+			return status;
+		case LOCK_RETRY:
+			TRACE(TRACE_CLIENT, "daemon closed before granting: attempt %d", attempt + 1);
+			close(cc->fd);
+			client_pause_ms(10 << attempt);
+			break;
+		}
+	}
+	fprintf(stderr, "flom: the daemon closed the connection before granting the lock\n");
+	return FLOM_EXIT_GENERIC;
+}
+
+int client_run(const flom_config *cfg)
+{
+	client_conn *cc = g_new0(client_conn, 1);
+	grant g = { 0 };
+	gboolean lost = FALSE;
+	int status;
+
+	status = client_acquire(cfg, cc, &g);
+	if (status != FLOM_EXIT_OK)
+		goto out;
+	if (cfg->verbose && g.element)
+		printf("Locked element is '%s'\n", g.element);
+	{
+		monitor_lock lock = { cfg->resource_name, g.element, g.token, cc->fd };
+
+		status = monitor_run(cfg, &lock, &lost);
+	}
+	if (lost) {
+		status = FLOM_EXIT_GENERIC;
+	} else if (client_unlock(cc, cfg, status != 0) < 0) {
+		fprintf(stderr, "flom: cannot send the unlock: %s\n", g_strerror(errno));
+		status = FLOM_EXIT_GENERIC;
+	}
+	close(cc->fd);
+out:
+	g_free(g.element);
+	g_free(cc);
+	return status;
+}
+
+/* ------------------------------------------------------------ management */
+
+int client_manage(const flom_config *cfg)
+{
+	g_autoptr(GError) err = NULL;
+	client_conn *cc = g_new0(client_conn, 1);
+	int status = FLOM_EXIT_GENERIC;
+	flom_msg m;
+
+	cc->fd = client_connect(cfg, FALSE, &err);
+	if (cc->fd < 0) {
+		fprintf(stderr, "flom: %s\n", err->message);
+		goto out;
+	}
+	msg_make_shutdown(&m, cfg->unique_id, cfg->immediate_exit);
+	if (client_send(cc->fd, &m) < 0) {
+		fprintf(stderr, "flom: cannot send the shutdown request: %s\n", g_strerror(errno));
+		msg_clear(&m);
+		goto out;
+	}
+	msg_clear(&m);
+	/* The daemon closes the connection once it acted; an answer first
+	 * means it refused. */
+	msg_init(&m);
+	switch (client_recv(cc, &m, -1, &err)) {
+	case 0:
+		status = FLOM_EXIT_OK;
+		break;
+	case 1:
+		fprintf(stderr, "flom: the daemon refused the shutdown request (rc=%" G_GINT64_FORMAT ")\n",
+			m.rc);
+		break;
+	default:
+		fprintf(stderr, "flom: unexpected answer to the shutdown request: %s\n",
+			err ? err->message : "timeout");
+		break;
+	}
+	msg_clear(&m);
+out:
+	if (cc->fd >= 0)
+		close(cc->fd);
+	g_free(cc);
+	return status;
+}

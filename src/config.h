@@ -78,7 +78,10 @@ void config_clear(flom_config *cfg);
 
 /*
  * Parse argv (the command follows "--"), load the configuration files and
- * apply the command line over them. On error: message in err, caller exits 99.
+ * apply the command line over them. On error: message in err (one line,
+ * naming the option, or the file and key), caller exits 99. With -v,
+ * --signal-list or --unique-id the files are not read, so these work even
+ * when a file is broken.
  */
 int config_load(flom_config *cfg, int argc, char **argv, GError **err);
 
@@ -102,8 +105,13 @@ int config_parse_lock_mode(const char *s, flom_lock_mode *out);
 const char *config_lock_mode_name(flom_lock_mode mode);
 int config_parse_signal(const char *s); /* 1..31, or -1 */
 
-/* This host's stable id: /etc/machine-id, else one generated once and kept. */
+/* This host's stable id: /etc/machine-id, else /var/lib/dbus/machine-id,
+ * else a random id generated once and kept in $HOME/.flom-machine-id. */
 char *config_unique_id(void);
+/* The same search over CANDIDATES (NULL-terminated) then KEEP, which is
+ * created when no file holds an id (the unit tests use it). NULL only when
+ * KEEP is NULL and no candidate holds an id. */
+char *config_unique_id_search(const char *const *candidates, const char *keep);
 
 /* Default UNIX socket for this user. */
 char *config_default_socket_name(void);

@@ -1,1 +1,808 @@
-/* placeholder: being written */
+/*
+ * flom: the daemon. One thread, one ppoll() loop over non-blocking sockets.
+ *
+ * The loop knows descriptors and deadlines; the lock table decides grants; the
+ * codec knows bytes. Each connection carries at most one lock request, like
+ * the original's clients.
+ */
+#include "config.h"
+#include "daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "discovery.h"
+#include "locktable.h"
+#include "msg.h"
+#include "net.h"
+#include "rsrc_name.h"
+#include "trace.h"
+
+typedef enum {
+	CONN_NEW,       /* nothing received yet */
+	CONN_LOCKING,   /* request known to the lock table (held, queued, parked) */
+	CONN_UNLOCKED,  /* unlock received: waiting for the client to close */
+	CONN_FINISHED,  /* final refusal sent: waiting for the client to close */
+	CONN_MANAGER,   /* accepted management request: closed when acted */
+} conn_state;
+
+typedef struct conn {
+	guint64 id;
+	int fd;
+	conn_state state;
+	gboolean is_unix;
+	uid_t uid;             /* peer uid (UNIX sockets) */
+	net_addr peer;
+	char *peer_str;
+	char *resource;        /* the name it asked for */
+	gint64 idle_lifespan_ms; /* -i it sent: the daemon outlives its resource */
+	int answers_sent;      /* first answer is step 16, the later ones 24 */
+	char in[FLOM_MSG_MAX];
+	size_t in_len;
+	GString *out;
+	gboolean closing;      /* close once out is flushed */
+} conn;
+
+typedef struct daemon_state {
+	const flom_config *cfg;
+	int listen_fd;
+	char *socket_path;        /* UNIX mode: file to remove at exit */
+	char *lock_path;
+	discovery_responder *disc;
+	lt_table *lt;
+	GArray *events;
+	GHashTable *conns;        /* id -> conn */
+	guint64 next_id;
+	gint64 idle_since;        /* monotonic us; 0 while busy */
+	gint64 keep_until;        /* real us: explicit -i of released resources */
+	gboolean quiescing;
+	gboolean retiring;        /* listener closed: exit when the last client goes */
+	gboolean stop;
+	guint64 dropped;          /* malformed messages and refused connections */
+} daemon_state;
+
+static volatile sig_atomic_t daemon_signal;
+
+static void daemon_on_signal(int sig)
+{
+	daemon_signal = sig;
+}
+
+char *daemon_lock_path(const char *socket_name)
+{
+	return g_strconcat(socket_name, ".lock", NULL);
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void conn_close(daemon_state *d, conn *c);
+static void daemon_release(daemon_state *d, conn *c, gboolean rollback);
+
+static void conn_flush(daemon_state *d, conn *c)
+{
+	while (c->out->len > 0) {
+		ssize_t n = send(c->fd, c->out->str, c->out->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			conn_close(d, c);
+			return;
+		}
+		g_string_erase(c->out, 0, n);
+	}
+	if (c->closing)
+		conn_close(d, c);
+}
+
+static void conn_send(daemon_state *d, conn *c, const flom_msg *m)
+{
+	size_t before = c->out->len;
+
+	msg_encode(m, c->out);
+	TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " <- %.*s", c->id,
+	      (int)(c->out->len - before), c->out->str + before);
+	if (c->out->len > FLOM_CONN_OUTBUF_MAX) {
+		/* A peer that does not read its answers loses its connection. */
+		conn_close(d, c);
+		return;
+	}
+	conn_flush(d, c);
+}
+
+static gboolean rc_is_final_refusal(int rc)
+{
+	return rc != FLOM_RC_OK && rc != FLOM_RC_ENQUEUED && rc != FLOM_RC_WAIT_RESOURCE;
+}
+
+static void daemon_send_events(daemon_state *d)
+{
+	for (guint i = 0; i < d->events->len; i++) {
+		lt_event *e = &g_array_index(d->events, lt_event, i);
+		conn *c = g_hash_table_lookup(d->conns, &e->owner);
+		flom_msg m;
+		int step;
+
+		if (!c)
+			continue;
+		step = c->answers_sent++ == 0 ? 16 : 24;
+		msg_make_answer(&m, step, d->cfg->unique_id, e->rc, e->element,
+				e->rc == FLOM_RC_OK, e->token);
+		if (rc_is_final_refusal(e->rc))
+			c->state = CONN_FINISHED;
+		conn_send(d, c, &m);
+		msg_clear(&m);
+	}
+	lt_events_clear(d->events);
+}
+
+/* ---------------------------------------------------------------- requests */
+
+static void conn_refuse(daemon_state *d, conn *c, int rc)
+{
+	lt_event e = { .owner = c->id, .rc = rc };
+
+	g_array_append_val(d->events, e);
+	daemon_send_events(d);
+}
+
+static void daemon_handle_lock(daemon_state *d, conn *c, const flom_msg *m)
+{
+	lt_lock_request req = {
+		.owner = c->id,
+		.name = m->name,
+		.mode = (m->res_attrs & MSG_RES_MODE) ? (flom_lock_mode)m->mode : FLOM_LOCK_MODE_EX,
+		.quantity = (m->res_attrs & MSG_RES_QUANTITY) ? m->quantity : 1,
+		.wait = m->wait != 0,
+		.create = (m->res_attrs & MSG_RES_CREATE) ? m->create != 0 : TRUE,
+		.idle_lifespan_ms = (m->res_attrs & MSG_RES_LIFESPAN) ? m->lifespan : 0,
+		.peer = c->peer_str,
+	};
+
+	if (d->quiescing) {
+		conn_refuse(d, c, FLOM_RC_SHUTTING_DOWN);
+		return;
+	}
+	if (rsrc_name_classify(m->name) == RSRC_INVALID) {
+		conn_refuse(d, c, FLOM_RC_INVALID_NAME);
+		return;
+	}
+	c->resource = g_strdup(m->name);
+	c->state = CONN_LOCKING;
+	c->idle_lifespan_ms = req.idle_lifespan_ms;
+	lt_request(d->lt, &req, g_get_real_time(), d->events);
+	daemon_send_events(d);
+}
+
+static gboolean daemon_may_manage(const daemon_state *d, const conn *c)
+{
+	if (c->is_unix)
+		return c->uid == geteuid() || c->uid == 0;
+	return d->cfg->allow_remote_management || net_addr_is_loopback(&c->peer);
+}
+
+static void daemon_handle_manage(daemon_state *d, conn *c, const flom_msg *m)
+{
+	if (!daemon_may_manage(d, c)) {
+		syslog(LOG_WARNING, "refused %s shutdown from %s",
+		       m->immediate ? "immediate" : "quiesce", c->peer_str);
+		d->dropped++;
+		conn_close(d, c);
+		return;
+	}
+	syslog(LOG_NOTICE, "%s shutdown requested by %s",
+	       m->immediate ? "immediate" : "quiesce", c->peer_str);
+	c->state = CONN_MANAGER;
+	if (m->immediate)
+		d->stop = TRUE;
+	else
+		d->quiescing = TRUE;
+}
+
+static void daemon_handle_unlock(daemon_state *d, conn *c, const flom_msg *m)
+{
+	if (g_strcmp0(m->name, c->resource) != 0) {
+		syslog(LOG_WARNING, "unlock of '%s' on a connection that locked '%s': closed",
+		       m->name, c->resource);
+		d->dropped++;
+		conn_close(d, c);
+		return;
+	}
+	daemon_release(d, c, m->rollback != 0);
+	c->state = CONN_UNLOCKED;
+	daemon_send_events(d);
+}
+
+/* One complete message from c. Anything unexpected costs only c. */
+static void daemon_dispatch(daemon_state *d, conn *c, const char *buf, size_t len)
+{
+	g_autoptr(GError) err = NULL;
+	flom_msg m;
+
+	msg_init(&m);
+	TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " -> %.*s", c->id, (int)len, buf);
+	if (msg_decode(buf, len, &m, &err) < 0 || msg_check_request(&m, &err) < 0)
+		goto bad;
+	if (c->state == CONN_NEW && m.verb == MSG_VERB_LOCK)
+		daemon_handle_lock(d, c, &m);
+	else if (c->state == CONN_NEW && m.verb == MSG_VERB_MNGMNT)
+		daemon_handle_manage(d, c, &m);
+	else if (c->state == CONN_LOCKING && m.verb == MSG_VERB_UNLOCK)
+		daemon_handle_unlock(d, c, &m);
+	else {
+		g_set_error(&err, MSG_ERROR, 0, "verb %d step %d not expected now", m.verb, m.step);
+		goto bad;
+	}
+	msg_clear(&m);
+	return;
+bad:
+	syslog(LOG_WARNING, "dropped connection from %s: %s", c->peer_str, err->message);
+	TRACE(TRACE_DAEMON, "dropped connection %" G_GUINT64_FORMAT ": %s", c->id, err->message);
+	d->dropped++;
+	msg_clear(&m);
+	conn_close(d, c);
+}
+
+/* ---------------------------------------------------------------- connections */
+
+static void conn_free(conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	g_string_free(c->out, TRUE);
+	g_free(c->peer_str);
+	g_free(c->resource);
+	g_free(c);
+}
+
+/* A resource released with an explicit -i keeps the daemon alive as long. */
+static void daemon_release(daemon_state *d, conn *c, gboolean rollback)
+{
+	gint64 now = g_get_real_time();
+
+	lt_release(d->lt, c->id, rollback, now, d->events);
+	if (c->idle_lifespan_ms > 0)
+		d->keep_until = MAX(d->keep_until, now + c->idle_lifespan_ms * 1000);
+}
+
+/* Close c; release its lock or its place in a queue (a disconnect without
+ * unlock rolls a transactional sequence back). */
+static void conn_close(daemon_state *d, conn *c)
+{
+	if (c->state == CONN_LOCKING) {
+		daemon_release(d, c, TRUE);
+		c->state = CONN_FINISHED;
+	}
+	g_hash_table_remove(d->conns, &c->id);
+	/* Grants this release made possible go to the others now. */
+	daemon_send_events(d);
+}
+
+static void conn_read(daemon_state *d, conn *c)
+{
+	ssize_t n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
+	guint64 id = c->id;
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n <= 0) {
+		conn_close(d, c);
+		return;
+	}
+	c->in_len += n;
+	for (;;) {
+		gssize len = msg_frame(c->in, c->in_len);
+
+		if (len == 0)
+			return;
+		if (len < 0) {
+			syslog(LOG_WARNING, "dropped connection from %s: message over %d bytes",
+			       c->peer_str, FLOM_MSG_MAX);
+			d->dropped++;
+			conn_close(d, c);
+			return;
+		}
+		daemon_dispatch(d, c, c->in, len);
+		/* dispatch may have closed c */
+		if (!g_hash_table_contains(d->conns, &id))
+			return;
+		memmove(c->in, c->in + len, c->in_len - len);
+		c->in_len -= len;
+	}
+}
+
+static void conn_describe_peer(conn *c)
+{
+	if (c->is_unix) {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+
+		if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+			c->uid = cred.uid;
+			c->peer_str = g_strdup_printf("local pid %d uid %d", (int)cred.pid, (int)cred.uid);
+		} else {
+			c->uid = (uid_t)-1;
+			c->peer_str = g_strdup("local");
+		}
+	} else {
+		c->peer_str = net_addr_to_string(&c->peer);
+	}
+}
+
+static void daemon_accept(daemon_state *d)
+{
+	/* Bounded per pass so one flood cannot starve the others. */
+	for (int i = 0; i < 64; i++) {
+		net_addr peer = { .len = sizeof(peer.ss) };
+		int fd = accept4(d->listen_fd, (struct sockaddr *)&peer.ss, &peer.len,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		conn *c;
+
+		if (fd < 0)
+			return;
+		if (g_hash_table_size(d->conns) >= (guint)d->cfg->max_connections) {
+			d->dropped++;
+			close(fd);
+			continue;
+		}
+		c = g_new0(conn, 1);
+		c->id = ++d->next_id;
+		c->fd = fd;
+		c->peer = peer;
+		c->is_unix = peer.ss.ss_family == AF_UNIX;
+		c->out = g_string_sized_new(256);
+		if (!c->is_unix) {
+			net_tcp_keepalive(fd, d->cfg->tcp_keepalive_time, d->cfg->tcp_keepalive_intvl,
+					  d->cfg->tcp_keepalive_probes);
+		}
+		conn_describe_peer(c);
+		g_hash_table_insert(d->conns, &c->id, c);
+		TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " from %s", c->id, c->peer_str);
+	}
+}
+
+/* ---------------------------------------------------------------- listeners */
+
+static gboolean daemon_socket_is_shared(const flom_config *cfg)
+{
+	g_autofree char *def = config_default_socket_name();
+
+	return g_strcmp0(cfg->socket_name, def) != 0;
+}
+
+static int daemon_listen(daemon_state *d, char **reply_address, unsigned *port, GError **err)
+{
+	const flom_config *cfg = d->cfg;
+	net_addr bound;
+
+	if (cfg->unicast_address == NULL && cfg->multicast_address == NULL) {
+		mode_t mode = daemon_socket_is_shared(cfg) ? 0666 : 0600;
+
+		d->listen_fd = net_unix_listen(cfg->socket_name, mode, err);
+		if (d->listen_fd < 0)
+			return -1;
+		d->socket_path = g_strdup(cfg->socket_name);
+		d->lock_path = daemon_lock_path(cfg->socket_name);
+		syslog(LOG_INFO, "listening on UNIX socket %s", cfg->socket_name);
+		return 0;
+	}
+	if (cfg->unicast_address) {
+		d->listen_fd = net_tcp_listen(cfg->unicast_address, cfg->unicast_port, AF_UNSPEC,
+					      cfg->network_interface_index, &bound, err);
+		*reply_address = g_strdup(cfg->unicast_address);
+	} else {
+		/* Dynamic mode: the group's family, wildcard address, ephemeral
+		 * port; discovery tells clients to use our source address. */
+		net_addr group;
+
+		if (net_mcast_group(cfg->multicast_address, cfg->multicast_port,
+				    cfg->network_interface_index, &group, err) < 0)
+			return -1;
+		d->listen_fd = net_tcp_listen(NULL, 0, group.ss.ss_family,
+					      cfg->network_interface_index, &bound, err);
+		*reply_address = g_strdup("");
+	}
+	if (d->listen_fd < 0)
+		return -1;
+	*port = net_addr_port(&bound);
+	{
+		g_autofree char *where = net_addr_to_string(&bound);
+		syslog(LOG_INFO, "listening on TCP %s", where);
+	}
+	return 0;
+}
+
+static int daemon_setup(daemon_state *d, unsigned *port, GError **err)
+{
+	g_autofree char *reply_address = NULL;
+
+	*port = 0;
+	if (daemon_listen(d, &reply_address, port, err) < 0)
+		return -1;
+	if (d->cfg->multicast_address) {
+		d->disc = discovery_responder_new(d->cfg, reply_address, *port, err);
+		if (!d->disc)
+			return -1;
+		syslog(LOG_INFO, "answering discovery on %s port %d", d->cfg->multicast_address,
+		       d->cfg->multicast_port);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- idle exit */
+
+static gboolean daemon_is_idle(const daemon_state *d)
+{
+	return g_hash_table_size(d->conns) == 0 && lt_is_empty(d->lt);
+}
+
+/* Whether the idle daemon may go now. In UNIX mode it takes the start lock
+ * first, so that no client is starting or connecting while it removes its
+ * socket; a client that connected just before is still served (retiring). */
+static gboolean daemon_try_retire(daemon_state *d)
+{
+	int lock_fd;
+
+	if (!d->lock_path)
+		return TRUE;
+	lock_fd = open(d->lock_path, O_RDWR | O_CLOEXEC);
+	if (lock_fd >= 0 && flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		close(lock_fd);
+		return FALSE;   /* someone is starting or connecting: stay */
+	}
+	unlink(d->socket_path);
+	g_clear_pointer(&d->socket_path, g_free);
+	daemon_accept(d);
+	close(d->listen_fd);
+	d->listen_fd = -1;
+	d->retiring = TRUE;
+	/* The lock fd stays open (and locked) until the process exits, so
+	 * starters wait for us instead of racing our last clients. */
+	return daemon_is_idle(d);
+}
+
+static void daemon_update_idle(daemon_state *d, gint64 now_mono)
+{
+	if (!daemon_is_idle(d)) {
+		d->idle_since = 0;
+		return;
+	}
+	if (d->idle_since == 0)
+		d->idle_since = now_mono;
+	if (d->retiring) {
+		d->stop = TRUE;
+		return;
+	}
+	if (d->cfg->daemon_lifespan < 0)
+		return;
+	if (now_mono - d->idle_since < d->cfg->daemon_lifespan * 1000)
+		return;
+	if (g_get_real_time() < d->keep_until)
+		return;
+	if (d->quiescing || daemon_try_retire(d))
+		d->stop = TRUE;
+}
+
+/* ---------------------------------------------------------------- loop */
+
+static int daemon_poll_timeout(const daemon_state *d, gint64 now_mono)
+{
+	gint64 wait_us = G_MAXINT64;
+	gint64 lt_next = lt_next_deadline(d->lt);
+
+	if (lt_next != G_MAXINT64)
+		wait_us = MAX(0, lt_next - g_get_real_time());
+	if (d->idle_since && d->cfg->daemon_lifespan >= 0) {
+		gint64 until = d->idle_since + d->cfg->daemon_lifespan * 1000 - now_mono;
+
+		wait_us = MIN(wait_us, MAX(0, until));
+		if (d->keep_until > 0)
+			wait_us = MIN(wait_us, MAX(0, d->keep_until - g_get_real_time()));
+	}
+	if (d->quiescing || d->retiring)
+		wait_us = MIN(wait_us, 100000);
+	if (wait_us == G_MAXINT64)
+		return -1;
+	/* Round up: waking early just loops once more. */
+	return (int)MIN((wait_us + 999) / 1000, 60000);
+}
+
+static void daemon_build_pollfds(daemon_state *d, GArray *pfds, GPtrArray *owners)
+{
+	struct pollfd p;
+	GHashTableIter it;
+	gpointer v;
+
+	g_array_set_size(pfds, 0);
+	g_ptr_array_set_size(owners, 0);
+	if (d->listen_fd >= 0) {
+		p = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
+		g_array_append_val(pfds, p);
+		g_ptr_array_add(owners, NULL);
+	}
+	if (d->disc) {
+		const GArray *fds = discovery_responder_fds(d->disc);
+
+		for (guint i = 0; i < fds->len; i++) {
+			p = (struct pollfd){ .fd = g_array_index(fds, int, i), .events = POLLIN };
+			g_array_append_val(pfds, p);
+			g_ptr_array_add(owners, d->disc);
+		}
+	}
+	g_hash_table_iter_init(&it, d->conns);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		conn *c = v;
+
+		p = (struct pollfd){ .fd = c->fd, .events = POLLIN | (c->out->len ? POLLOUT : 0) };
+		g_array_append_val(pfds, p);
+		g_ptr_array_add(owners, c);
+	}
+}
+
+static void daemon_handle_ready(daemon_state *d, GArray *pfds, GPtrArray *owners)
+{
+	for (guint i = 0; i < pfds->len; i++) {
+		struct pollfd *p = &g_array_index(pfds, struct pollfd, i);
+		gpointer owner = g_ptr_array_index(owners, i);
+
+		if (!p->revents)
+			continue;
+		if (owner == NULL) {
+			daemon_accept(d);
+		} else if (owner == d->disc) {
+			discovery_responder_handle(d->disc, p->fd);
+		} else {
+			conn *c = owner;
+			guint64 id = c->id;
+
+			/* A connection closed earlier in this pass is gone. */
+			if (g_hash_table_lookup(d->conns, &id) != c)
+				continue;
+			if (p->revents & POLLOUT)
+				conn_flush(d, c);
+			if (g_hash_table_lookup(d->conns, &id) == c &&
+			    (p->revents & (POLLIN | POLLHUP | POLLERR)))
+				conn_read(d, c);
+		}
+	}
+}
+
+/* Quiescing: once nobody holds or waits, the daemon leaves. */
+static void daemon_check_quiesce(daemon_state *d)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	if (!d->quiescing)
+		return;
+	g_hash_table_iter_init(&it, d->conns);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		conn *c = v;
+
+		if (c->state == CONN_LOCKING)
+			return;
+	}
+	d->stop = TRUE;
+}
+
+static void daemon_loop(daemon_state *d, const sigset_t *waitmask)
+{
+	g_autoptr(GArray) pfds = g_array_new(FALSE, FALSE, sizeof(struct pollfd));
+	g_autoptr(GPtrArray) owners = g_ptr_array_new();
+
+	while (!d->stop) {
+		gint64 now = g_get_monotonic_time();
+		int timeout = daemon_poll_timeout(d, now);
+		struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
+		int n;
+
+		daemon_build_pollfds(d, pfds, owners);
+		n = ppoll((struct pollfd *)pfds->data, pfds->len, timeout < 0 ? NULL : &ts, waitmask);
+		if (n < 0 && errno != EINTR) {
+			syslog(LOG_ERR, "poll: %s", g_strerror(errno));
+			break;
+		}
+		if (daemon_signal == SIGTERM || daemon_signal == SIGINT) {
+			syslog(LOG_NOTICE, "signal %d: exiting", (int)daemon_signal);
+			break;
+		}
+		if (n > 0)
+			daemon_handle_ready(d, pfds, owners);
+		lt_tick(d->lt, g_get_real_time(), d->events);
+		daemon_send_events(d);
+		daemon_check_quiesce(d);
+		daemon_update_idle(d, g_get_monotonic_time());
+	}
+}
+
+/* ---------------------------------------------------------------- life */
+
+static void daemon_init(daemon_state *d, const flom_config *cfg)
+{
+	memset(d, 0, sizeof(*d));
+	d->cfg = cfg;
+	d->listen_fd = -1;
+	d->lt = lt_new();
+	d->events = lt_events_new();
+	d->conns = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify)conn_free);
+}
+
+/* Close every connection (holders notice at once), remove the socket. */
+static void daemon_cleanup(daemon_state *d)
+{
+	g_hash_table_destroy(d->conns);
+	if (d->listen_fd >= 0)
+		close(d->listen_fd);
+	if (d->socket_path)
+		unlink(d->socket_path);
+	if (d->disc)
+		discovery_responder_free(d->disc);
+	lt_events_clear(d->events);
+	g_array_unref(d->events);
+	lt_free(d->lt);
+	g_free(d->socket_path);
+	g_free(d->lock_path);
+	syslog(LOG_NOTICE, "exiting (%" G_GUINT64_FORMAT " inputs dropped)", d->dropped);
+}
+
+static void daemon_signals(sigset_t *waitmask)
+{
+	struct sigaction sa = { .sa_handler = daemon_on_signal };
+	sigset_t block;
+
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	/* Signals arrive only inside ppoll(), never between a check and a wait. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGINT);
+}
+
+/* Set up, report to the starter (ready_fd, -1 in the foreground), serve. */
+static int daemon_main(const flom_config *cfg, int ready_fd)
+{
+	g_autoptr(GError) err = NULL;
+	daemon_state d;
+	sigset_t waitmask;
+	unsigned port;
+
+	daemon_init(&d, cfg);
+	daemon_signals(&waitmask);
+	if (daemon_setup(&d, &port, &err) < 0) {
+		if (ready_fd >= 0) {
+			g_autofree char *line = g_strdup_printf("%s %s\n",
+				g_error_matches(err, NET_ERROR, EADDRINUSE) ? "BUSY" : "ERR",
+				err->message);
+			(void)!write(ready_fd, line, strlen(line));
+		} else {
+			fprintf(stderr, "flom: %s\n", err->message);
+		}
+		syslog(LOG_ERR, "cannot start: %s", err->message);
+		daemon_cleanup(&d);
+		return FLOM_EXIT_GENERIC;
+	}
+	syslog(LOG_NOTICE, "ready (pid %d)", (int)getpid());
+	if (ready_fd >= 0) {
+		g_autofree char *line = g_strdup_printf("OK %u\n", port);
+
+		(void)!write(ready_fd, line, strlen(line));
+		close(ready_fd);
+	}
+	daemon_loop(&d, &waitmask);
+	daemon_cleanup(&d);
+	return FLOM_EXIT_OK;
+}
+
+/* The daemon's process: detached, stdio on /dev/null, only the pipe open. */
+static void daemon_detach(const flom_config *cfg, int ready_fd)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	if (chdir("/") < 0)
+		_exit(FLOM_EXIT_GENERIC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	if (ready_fd > 3)
+		close_range(3, ready_fd - 1, 0);
+	close_range(ready_fd + 1, ~0U, 0);
+	trace_close();
+	if (cfg->daemon_trace_file) {
+		if (trace_open_file(cfg->daemon_trace_file, cfg->append_trace_file, NULL) < 0)
+			trace_set_mask(0);
+	} else {
+		trace_set_mask(0);
+	}
+	openlog("flom", LOG_PID, LOG_DAEMON);
+}
+
+static int daemon_read_ready(int fd, GError **err)
+{
+	char buf[512];
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	g_strchomp(buf);
+	if (g_str_has_prefix(buf, "OK"))
+		return 0;
+	if (g_str_has_prefix(buf, "BUSY ")) {
+		g_set_error(err, NET_ERROR, EADDRINUSE, "%s", buf + 5);
+		return -1;
+	}
+	g_set_error(err, NET_ERROR, EIO, "cannot start a daemon: %s",
+		    len > 4 ? buf + 4 : "it exited before it was ready");
+	return -1;
+}
+
+int daemon_start(const flom_config *cfg, GError **err)
+{
+	int p[2];
+	pid_t pid;
+	int rc;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		g_set_error(err, NET_ERROR, errno, "pipe: %s", g_strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		g_set_error(err, NET_ERROR, errno, "fork: %s", g_strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		/* Double fork: the daemon is no child of the client and can never
+		 * acquire a terminal. */
+		close(p[0]);
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		daemon_detach(cfg, p[1]);
+		_exit(daemon_main(cfg, p[1]));
+	}
+	close(p[1]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	rc = daemon_read_ready(p[0], err);
+	close(p[0]);
+	return rc;
+}
+
+int daemon_run_foreground(const flom_config *cfg)
+{
+	openlog("flom", LOG_PID | LOG_PERROR, LOG_DAEMON);
+	return daemon_main(cfg, -1);
+}

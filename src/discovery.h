@@ -20,6 +20,12 @@
  */
 int discovery_query(const flom_config *cfg, net_addr *daemon, GError **err);
 
+/* Pure parsing, shared by both sides and the fuzzers. A request is a
+ * well-formed DISCOVER (verb 4, step 8, level 3). A reply: 0 with *address
+ * (g_free; "" allowed) and *port 1..65535, -1 when malformed. */
+gboolean discovery_is_request(const char *buf, size_t len);
+int discovery_parse_reply(const char *buf, size_t len, char **address, int *port);
+
 typedef struct discovery_responder discovery_responder;
 
 /* Join the group of cfg; answer with reply_address ("" in dynamic mode) and

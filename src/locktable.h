@@ -4,7 +4,10 @@
  * The daemon feeds it events (a request, a release, a disconnect, the time)
  * and sends the answers it returns. Owners are opaque ids (one per
  * connection). Queues are strictly FIFO: a request is granted only if it is
- * compatible with every holder and nothing waits ahead of it.
+ * compatible with every holder and nothing waits ahead of it. Hierarchical
+ * resources refine "nothing waits ahead": only an earlier waiter on the same
+ * root that conflicts with the request by path and mode holds it back (see
+ * rsrc_hier.c).
  *
  * Times are microseconds of g_get_real_time(): timestamps resources format the
  * wall clock, and fencing tokens must grow across daemon restarts.
@@ -17,7 +20,7 @@
 
 typedef struct lt_table lt_table;
 
-typedef struct lt_request {
+typedef struct lt_lock_request {
 	guint64 owner;            /* unique for the daemon's life */
 	const char *name;         /* raw resource name */
 	flom_lock_mode mode;      /* simple and hierarchical only */
@@ -26,13 +29,14 @@ typedef struct lt_request {
 	gboolean create;
 	gint64 idle_lifespan_ms;  /* used by the request that creates the resource */
 	const char *peer;         /* who asks, for status ("host/port", "local"...) */
-} lt_request;
+} lt_lock_request;
 
 /* One answer to send: to owner, rc as on the wire. */
 typedef struct lt_event {
 	guint64 owner;
 	int rc;                   /* FLOM_RC_*: OK, ENQUEUED, WAIT_RESOURCE, BUSY,
-				     CANT_WAIT, IMPOSSIBLE, INVALID_NAME */
+				     CANT_WAIT, IMPOSSIBLE, INVALID_NAME,
+				     INVALID_REQUEST (a value out of range) */
 	char *element;            /* set element, sequence value, timestamp; or NULL */
 	guint64 token;            /* fencing token of a grant (rc OK), else 0 */
 } lt_event;
@@ -48,10 +52,13 @@ void lt_free(lt_table *t);
  * A new request. Exactly one event for req->owner is appended first (granted,
  * queued, parked, busy, can't wait, impossible, invalid); grants to other
  * owners may follow (an incubated request whose resource this one creates).
- * After a final refusal (BUSY, CANT_WAIT, IMPOSSIBLE, INVALID_NAME) the table
- * keeps nothing of the owner. At most one request per owner.
+ * After a final refusal (BUSY, CANT_WAIT, IMPOSSIBLE, INVALID_NAME,
+ * INVALID_REQUEST) the table keeps nothing of the owner. At most one request
+ * per owner: a second one from an owner the table knows gets INVALID_REQUEST
+ * and leaves the first as it was.
+ * events: a GArray from lt_events_new(); the answers are appended.
  */
-void lt_request(lt_table *t, const lt_request *req, gint64 now_us, GArray *events);
+void lt_request(lt_table *t, const lt_lock_request *req, gint64 now_us, GArray *events);
 
 /*
  * The owner unlocked (rollback as it sent it) or went away (the daemon passes
@@ -67,6 +74,34 @@ const char *lt_owner_resource(const lt_table *t, guint64 owner);
 void lt_tick(lt_table *t, gint64 now_us, GArray *events);
 /* When lt_tick has work next (absolute, us), or G_MAXINT64. */
 gint64 lt_next_deadline(const lt_table *t);
+
+/* What a status query shows of one owner. The strings belong to the table
+ * and stay valid until the next call that changes it. */
+typedef enum {
+	LT_OWNER_PARKED = 0,      /* in the incubator: its resource does not exist */
+	LT_OWNER_WAITING,
+	LT_OWNER_HOLDING,
+} lt_owner_state;
+
+typedef struct lt_owner_info {
+	guint64 owner;
+	lt_owner_state state;
+	const char *name;         /* as asked */
+	const char *resource;     /* the object: the name, or "/root" (hierarchical) */
+	const char *peer;
+	flom_lock_mode mode;
+	gint64 quantity;
+	gint64 requested_us;      /* when the request arrived */
+	gint64 since_us;          /* when it was granted (holders), else 0 */
+	const char *element;      /* what the grant returned, or NULL */
+} lt_owner_info;
+
+typedef void (*lt_owner_visit)(const lt_owner_info *info, gpointer data);
+
+/* Every owner: per resource its holders in grant order then its waiters in
+ * queue order; then the parked owners in arrival order per name. The
+ * resources come in no particular order. visit must not change the table. */
+void lt_foreach_owner(const lt_table *t, lt_owner_visit visit, gpointer data);
 
 /* No resource alive and nobody parked: the daemon may exit when idle. */
 gboolean lt_is_empty(const lt_table *t);

@@ -1,1 +1,105 @@
-int main(void) { return 0; }
+/*
+ * flom: read the configuration once, then play exactly one role: print
+ * something, run a debug feature, manage a daemon, be a daemon, or run a
+ * command under a lock.
+ */
+#include "config.h"
+#include "client.h"
+#include "daemon.h"
+#include "debug_features.h"
+#include "trace.h"
+
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+
+/* Print the error on stderr; the status every configuration error has. */
+static int main_fail(GError *err)
+{
+	fprintf(stderr, "flom: %s\n", err->message);
+	g_error_free(err);
+	return FLOM_EXIT_GENERIC;
+}
+
+/* Options that only print: -1 when none was given. */
+static int main_print_only(const flom_config *cfg)
+{
+	g_autofree char *id = NULL;
+
+	if (cfg->show_version || cfg->signal_list) {
+		if (cfg->show_version)
+			config_print_version(stdout);
+		if (cfg->signal_list)
+			config_print_signal_list(stdout);
+		return FLOM_EXIT_OK;
+	}
+	if (cfg->print_unique_id) {
+		id = config_unique_id();
+		printf("%s\n", id);
+		return FLOM_EXIT_OK;
+	}
+	return -1;
+}
+
+/* Everything before a role starts: -1 to go on, else the exit status. */
+static int main_prepare(flom_config *cfg, int argc, char **argv)
+{
+	GError *err = NULL;
+	int rc;
+
+	/* Before the files are read, so that loading them can be traced. */
+	trace_init_from_env();
+	if (config_load(cfg, argc, argv, &err) < 0)
+		return main_fail(err);
+	rc = main_print_only(cfg);
+	if (rc >= 0)
+		return rc;
+	if (cfg->command_trace_file &&
+	    trace_open_file(cfg->command_trace_file, cfg->append_trace_file, &err) < 0)
+		return main_fail(err);
+	/* Before the check, as the original: the dump shows what was configured,
+	 * not the defaults and normalisations the check adds. */
+	if (cfg->verbose)
+		config_dump(cfg, stdout);
+	if (config_check(cfg, &err) < 0)
+		return main_fail(err);
+	return -1;
+}
+
+static int main_run_role(const flom_config *cfg)
+{
+	if (cfg->debug_feature)
+		return debug_features_run(cfg);
+	if (cfg->quiesce_exit || cfg->immediate_exit) {
+		if (cfg->verbose)
+			printf("Starting FLoM daemon %s shutdown...\n", cfg->immediate_exit ? "immediate" : "quiesce");
+		fflush(stdout);
+		return client_manage(cfg);
+	}
+	if (cfg->foreground)
+		return daemon_run_foreground(cfg);
+	if (!cfg->command) {
+		fprintf(stderr, "No command to execute!\n");
+		return FLOM_EXIT_CANT_EXECUTE;
+	}
+	fflush(stdout);
+	return client_run(cfg);
+}
+
+int main(int argc, char **argv)
+{
+	flom_config cfg;
+	int rc;
+
+	/* A peer that goes away must be an EPIPE error, not our death. */
+	signal(SIGPIPE, SIG_IGN);
+	/* Only the character set, so --help prints in the user's encoding;
+	 * times and numbers stay in the C locale. */
+	setlocale(LC_CTYPE, "");
+	config_init(&cfg);
+	rc = main_prepare(&cfg, argc, argv);
+	if (rc < 0)
+		rc = main_run_role(&cfg);
+	config_clear(&cfg);
+	return rc;
+}

@@ -1,1 +1,210 @@
-/* placeholder: being written */
+/*
+ * flom: run the command while the lock is held, and watch the lock.
+ *
+ * The command runs in its own process group (given the terminal when flom had
+ * it), so that a lost lock can stop the whole pipeline it started. flom waits
+ * on a signalfd and on the lock connection at once: a signal for flom is
+ * passed on, a broken connection means the lock is gone.
+ */
+#include "config.h"
+#include "monitor.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "trace.h"
+
+static const int monitor_forwarded[] = { SIGINT, SIGTERM, SIGHUP };
+
+static gboolean monitor_is_ignored(const flom_config *cfg, int sig)
+{
+	return sig >= 1 && sig <= 31 && (cfg->ignored_signals & (1u << sig));
+}
+
+/* The signals flom handles while the command runs: forwarded ones, ignored
+ * ones, and SIGCHLD. They are blocked and read from a signalfd. */
+static void monitor_signal_set(const flom_config *cfg, sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	for (size_t i = 0; i < G_N_ELEMENTS(monitor_forwarded); i++)
+		sigaddset(set, monitor_forwarded[i]);
+	for (int sig = 1; sig <= 31; sig++)
+		if (monitor_is_ignored(cfg, sig) && sig != SIGKILL && sig != SIGSTOP)
+			sigaddset(set, sig);
+}
+
+/* A signal ignored on entry (a background job's SIGINT) is discarded even
+ * when blocked: take the default so the signalfd sees it. */
+static void monitor_default_dispositions(const sigset_t *set)
+{
+	for (int sig = 1; sig <= 31; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && sigismember(set, sig) == 1)
+			signal(sig, SIG_DFL);
+}
+
+static gboolean monitor_owns_terminal(void)
+{
+	return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+}
+
+/* tcsetpgrp from a background group raises SIGTTOU unless it is blocked. */
+static void monitor_give_terminal(pid_t pgrp)
+{
+	sigset_t ttou, old;
+
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	(void)tcsetpgrp(STDIN_FILENO, pgrp);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static char **monitor_argv(const flom_config *cfg, const monitor_lock *lock)
+{
+	guint n = g_strv_length(cfg->command);
+	char **argv = g_new0(char *, n + 2);
+
+	for (guint i = 0; i < n; i++)
+		argv[i] = cfg->command[i];
+	argv[n] = (char *)lock->element;
+	return argv;
+}
+
+static void monitor_exec_child(const flom_config *cfg, const monitor_lock *lock,
+			       const sigset_t *oldmask, gboolean terminal)
+{
+	char **argv = monitor_argv(cfg, lock);
+	char token[32];
+
+	setpgid(0, 0);
+	if (terminal)
+		monitor_give_terminal(getpid());
+	for (int sig = 1; sig <= 31; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	setenv("FLOM_RESOURCE_NAME", lock->resource_name, 1);
+	if (lock->element)
+		setenv("FLOM_LOCKED_ELEMENT", lock->element, 1);
+	else
+		unsetenv("FLOM_LOCKED_ELEMENT");
+	if (lock->token) {
+		g_snprintf(token, sizeof(token), "%" G_GUINT64_FORMAT, lock->token);
+		setenv("FLOM_LOCK_TOKEN", token, 1);
+	} else {
+		unsetenv("FLOM_LOCK_TOKEN");
+	}
+	execvp(argv[0], argv);
+	fprintf(stderr, "flom: cannot execute '%s': %s\n", argv[0], g_strerror(errno));
+	_exit(FLOM_EXIT_CANT_EXECUTE);
+}
+
+static int monitor_status(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return FLOM_EXIT_GENERIC;
+}
+
+/* Whether the lock connection broke; reason set when it did. The daemon
+ * sends nothing after a grant, so any readable event is examined. */
+static gboolean monitor_lock_broken(int fd, const char **reason)
+{
+	char buf[256];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+		return FALSE;
+	*reason = n == 0 ? "the daemon closed the connection" : g_strerror(errno);
+	return TRUE;
+}
+
+static void monitor_lock_lost(const flom_config *cfg, const monitor_lock *lock, pid_t pid,
+			      const char *reason)
+{
+	fprintf(stderr, "flom: lock on %s lost: %s\n", lock->resource_name, reason);
+	if (cfg->on_lock_lost == FLOM_ON_LOCK_LOST_TERMINATE)
+		kill(-pid, SIGTERM);
+}
+
+/* Wait for the child; pass signals on; watch the lock. Returns the wait status. */
+static int monitor_wait(const flom_config *cfg, const monitor_lock *lock, pid_t pid, int sfd,
+			gboolean *lost)
+{
+	gboolean watching = lock->fd >= 0;
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
+				       { .fd = lock->fd, .events = POLLIN } };
+		struct signalfd_siginfo si;
+		int wstatus;
+
+		if (waitpid(pid, &wstatus, WNOHANG) == pid)
+			return wstatus;
+		if (poll(p, watching ? 2 : 1, -1) < 0 && errno != EINTR)
+			return -1;
+		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			int sig = (int)si.ssi_signo;
+
+			if (sig == SIGCHLD || monitor_is_ignored(cfg, sig))
+				continue;
+			TRACE(TRACE_MONITOR, "passing signal %d to the command", sig);
+			kill(-pid, sig);
+		}
+		if (watching && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			const char *reason;
+
+			if (monitor_lock_broken(lock->fd, &reason)) {
+				watching = FALSE;
+				*lost = TRUE;
+				monitor_lock_lost(cfg, lock, pid, reason);
+			}
+		}
+	}
+}
+
+int monitor_run(const flom_config *cfg, const monitor_lock *lock, gboolean *lost)
+{
+	gboolean terminal = monitor_owns_terminal();
+	sigset_t set, oldmask;
+	int sfd, wstatus;
+	pid_t pid;
+
+	*lost = FALSE;
+	monitor_signal_set(cfg, &set);
+	monitor_default_dispositions(&set);
+	sigprocmask(SIG_BLOCK, &set, &oldmask);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	fflush(NULL);
+	pid = sfd < 0 ? -1 : fork();
+	if (pid == 0)
+		monitor_exec_child(cfg, lock, &oldmask, terminal);
+	if (pid < 0) {
+		fprintf(stderr, "flom: cannot run the command: %s\n", g_strerror(errno));
+		if (sfd >= 0)
+			close(sfd);
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+		return FLOM_EXIT_CANT_EXECUTE;
+	}
+	setpgid(pid, pid); /* as the child does: whoever runs first */
+	if (terminal)
+		monitor_give_terminal(pid);
+	wstatus = monitor_wait(cfg, lock, pid, sfd, lost);
+	if (terminal)
+		monitor_give_terminal(getpgrp());
+	close(sfd);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	return wstatus < 0 ? FLOM_EXIT_GENERIC : monitor_status(wstatus);
+}

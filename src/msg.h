@@ -113,4 +113,35 @@ int msg_check_request(const flom_msg *m, GError **err);
 #define MSG_ERROR (msg_error_quark())
 GQuark msg_error_quark(void);
 
+/* Codes of MSG_ERROR. */
+typedef enum {
+	MSG_ERROR_SYNTAX = 1, /* not well-formed XML, bad entity, base64 or number, too long */
+	MSG_ERROR_LEVEL,      /* protocol level missing or other than MSG_LEVEL */
+	MSG_ERROR_SHAPE,      /* unknown verb/step, element or attribute not allowed or missing */
+	MSG_ERROR_REQUEST,    /* msg_check_request(): not a client request, value out of range */
+} msg_error_code;
+
+/*
+ * Notes on the functions above:
+ * - msg_make_*() and msg_decode() start from msg_init(m): m must not hold
+ *   strings (msg_clear() it first when reusing). msg_decode() leaves m
+ *   cleared on failure.
+ * - Attributes absent from a decoded message keep the values of msg_init():
+ *   mode EX, wait 1, quantity 1, create 1, lifespan 0, rollback 0, rc 0,
+ *   immediate 0, port 0; strings NULL.
+ * - msg_decode() requires the element a verb/step is about (<resource> in
+ *   lock/8 and unlock/8, <answer> in lock/16..32, <network> in discover/16,
+ *   <shutdown> in management/8) and its key attribute (name, rc,
+ *   address+port, immediate; peerid in <session>, which stays optional).
+ */
+
+/* The MSG_RES_* attributes msg_encode() writes in a LOCK request for name:
+ * they depend on the resource type of the name (reference §7.3). */
+unsigned msg_lock_attrs(const char *name);
+
+/* Attributes one element may carry (the parser's fixed table). */
+#define MSG_ATTRS_MAX 16
+/* Decoded bytes of <network address=""> (a host name or a numeric address). */
+#define MSG_ADDRESS_MAX 1024
+
 #endif

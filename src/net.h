@@ -67,4 +67,26 @@ int net_mcast_listen(const net_addr *group, unsigned ifindex, GError **err);
  * outgoing interface ifindex when not 0, loopback on. */
 int net_mcast_sender(const net_addr *group, unsigned ifindex, int ttl, GError **err);
 
+/* ---- added by the net module (new declarations only) ---- */
+
+/* GError domain of this module: the code is the errno value that failed
+ * (ECONNREFUSED / ENOENT: nobody listens; ETIMEDOUT: no discovery reply). */
+#define NET_ERROR (net_error_quark())
+GQuark net_error_quark(void);
+
+/* Results kept from one name resolution. */
+#define NET_RESOLVE_MAX 32
+
+/* 224.0.0.0/4 or ff00::/8; node-local: ff01::/16 (never leaves the host). */
+gboolean net_addr_is_multicast(const net_addr *a);
+gboolean net_addr_is_node_local(const net_addr *a);
+
+/* Indexes of the interfaces that are up and multicast-capable, at most
+ * FLOM_MULTICAST_SOCKETS_MAX (GArray of unsigned). */
+GArray *net_mcast_ifindexes(void);
+/* Join group on ifindex (0: the kernel picks); -1 with errno. */
+int net_mcast_join(int fd, const net_addr *group, unsigned ifindex);
+/* Outgoing interface for multicast: ip_mreqn (IPv4) or the index (IPv6). */
+int net_mcast_set_interface(int fd, int family, unsigned ifindex);
+
 #endif

@@ -15,7 +15,10 @@ typedef enum {
 } rsrc_type;
 
 /* The type of a name by the original's grammar (first match wins). Names
- * longer than FLOM_RESOURCE_NAME_MAX are invalid. */
+ * longer than FLOM_RESOURCE_NAME_MAX are invalid, and so are names whose
+ * parameters are unusable: a capacity outside 1..FLOM_NUMERIC_MAX, more than
+ * FLOM_SET_ELEMENTS_MAX set elements, a timestamp format without a grain.
+ * ALPHA and DIGIT are ASCII whatever the locale. */
 rsrc_type rsrc_name_classify(const char *name);
 const char *rsrc_type_name(rsrc_type type);
 

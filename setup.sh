@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# setup.sh: make a fresh Debian 12 machine ready to build and test flom, build
+# it in this directory, and show it serializing two commands.
+#
+#   ./setup.sh [CONFIGURE-ARGS...]      e.g. ./setup.sh --enable-werror
+#
+# Safe to run again: packages already installed are left alone and apt-get
+# update runs only when something is missing. Builds in-tree, so `make check`
+# runs from this same directory afterwards.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+
+# Build tools, the one library, and every command the tests and the bench
+# call (ip, nft, ps, unshare, flock, hyperfine; clang + its runtime for the
+# libFuzzer targets).
+PACKAGES="build-essential gcc make autoconf automake libtool pkg-config
+	libglib2.0-dev iproute2 nftables procps util-linux coreutils gawk
+	clang libclang-rt-dev hyperfine"
+
+say() { printf '== %s\n' "$*"; }
+die() { printf 'setup.sh: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null; then
+		sudo "$@"
+	else
+		die "not root and no sudo: install as root: $*"
+	fi
+}
+
+install_packages() {
+	local missing="" p
+	if ! command -v dpkg >/dev/null || ! command -v apt-get >/dev/null; then
+		say "no dpkg/apt-get: not a Debian system, install by hand: $(echo $PACKAGES)"
+		return 0
+	fi
+	for p in $PACKAGES; do
+		dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+	done
+	if [ -z "$missing" ]; then
+		say "build and test dependencies already installed"
+		return 0
+	fi
+	say "installing:$missing"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	# shellcheck disable=SC2086 # one word per package
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -q -y \
+		--no-install-recommends $missing
+}
+
+build() {
+	say "autoreconf -fi"
+	autoreconf -fi
+	say "./configure $*"
+	./configure "$@"
+	say "make"
+	make -j"$(nproc 2>/dev/null || echo 2)"
+}
+
+# Two commands on one resource: the second may start only after the first
+# left, so the log must read "X in, X out, Y in, Y out". A private socket and
+# daemon keep the demo away from any daemon the user already runs.
+demo() {
+	local dir sock log a b rc=0
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/flom-demo.XXXXXX")
+	sock=$dir/flom.sock
+	log=$dir/log
+	say "demo: two commands serialized by flom on resource 'demo'"
+	./flom -s "$sock" -r demo -- sh -c 'echo "A in" >>"$0"; sleep 1; echo "A out" >>"$0"' "$log" &
+	a=$!
+	./flom -s "$sock" -r demo -- sh -c 'echo "B in" >>"$0"; sleep 1; echo "B out" >>"$0"' "$log" &
+	b=$!
+	wait "$a" || rc=$?
+	wait "$b" || rc=$?
+	# Stop the demo's daemon through its own socket (never by name).
+	./flom -s "$sock" -X >/dev/null 2>&1 || true
+	sed 's/^/   /' "$log" 2>/dev/null || true
+	if [ "$rc" != 0 ]; then
+		say "demo FAILED: flom exited $rc"
+	elif awk 'NR % 2 == 1 { who = $1; if ($2 != "in") bad = 1 }
+		NR % 2 == 0 { if ($1 != who || $2 != "out") bad = 1 }
+		END { exit (bad || NR != 4) }' "$log"; then
+		say "demo OK: the two commands never overlapped"
+	else
+		say "demo FAILED: the commands overlapped or did not run"
+		rc=1
+	fi
+	rm -rf "$dir"
+	return "$rc"
+}
+
+install_packages
+build "$@"
+demo
+say "done; next: make check"

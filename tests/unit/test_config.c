@@ -1,0 +1,947 @@
+/* Unit tests of the configuration: parsers, layering, the command line, -V. */
+#include "../../src/config.h" /* not the build directory's autoconf config.h */
+
+#include <glib/gstdio.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *tmpdir;
+
+/* A file under the test's directory with CONTENT; returns its path. */
+static char *write_file(const char *name, const char *content)
+{
+	char *path = g_build_filename(tmpdir, name, NULL);
+
+	g_assert_true(g_file_set_contents(path, content, -1, NULL));
+	return path;
+}
+
+/* No system file, an empty home: only what a test writes is loaded. */
+static void env_reset(void)
+{
+	g_autofree char *sys = g_build_filename(tmpdir, "no-such-system.conf", NULL);
+	g_autofree char *home = g_build_filename(tmpdir, "home", NULL);
+	g_autofree char *user = g_build_filename(home, ".flom", NULL);
+
+	g_mkdir_with_parents(home, 0700);
+	g_unlink(user);
+	g_setenv("FLOM_SYSTEM_CONFIG", sys, TRUE);
+	g_setenv("HOME", home, TRUE);
+}
+
+static void write_user_file(const char *content)
+{
+	g_autofree char *path = g_build_filename(tmpdir, "home", ".flom", NULL);
+
+	g_assert_true(g_file_set_contents(path, content, -1, NULL));
+}
+
+/* config_load on a NULL-terminated argument list (argv[0] is added). */
+static int load_args(flom_config *cfg, GError **err, const char *first, ...)
+{
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	va_list ap;
+
+	g_ptr_array_add(args, "flom");
+	va_start(ap, first);
+	for (const char *a = first; a; a = va_arg(ap, const char *))
+		g_ptr_array_add(args, (gpointer)a);
+	va_end(ap);
+	g_ptr_array_add(args, NULL);
+	return config_load(cfg, (int)args->len - 1, (char **)args->pdata, err);
+}
+
+/* The error message of a config_load that must fail. */
+static char *load_error(const char *first, ...)
+{
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	flom_config cfg;
+	GError *err = NULL;
+	va_list ap;
+	char *msg;
+
+	g_ptr_array_add(args, "flom");
+	va_start(ap, first);
+	for (const char *a = first; a; a = va_arg(ap, const char *))
+		g_ptr_array_add(args, (gpointer)a);
+	va_end(ap);
+	g_ptr_array_add(args, NULL);
+	config_init(&cfg);
+	g_assert_cmpint(config_load(&cfg, (int)args->len - 1, (char **)args->pdata, &err), ==, -1);
+	g_assert_nonnull(err);
+	g_assert_null(strchr(err->message, '\n'));
+	msg = g_strdup(err->message);
+	g_error_free(err);
+	config_clear(&cfg);
+	return msg;
+}
+
+static char *dump_of(const flom_config *cfg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	config_dump(cfg, f);
+	fclose(f);
+	return buf;
+}
+
+static gboolean dump_has_line(const flom_config *cfg, const char *line)
+{
+	g_autofree char *dump = dump_of(cfg);
+	g_auto(GStrv) lines = g_strsplit(dump, "\n", -1);
+
+	return g_strv_contains((const char *const *)lines, line);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void test_defaults(void)
+{
+	flom_config cfg;
+	g_autofree char *dump = NULL;
+	static const char expected[] =
+		"[Trace]/DaemonTraceFile=''\n"
+		"[Trace]/CommandTraceFile=''\n"
+		"[Trace]/AppendTraceFile=0\n"
+		"[Trace]/Verbose=0\n"
+		"[Resource]/Name='_RESOURCE'\n"
+		"[Resource]/Timeout=-1\n"
+		"[Resource]/Quantity=1\n"
+		"[Resource]/LockMode=5\n"
+		"[Resource]/Create=1\n"
+		"[Resource]/IdleLifespan=0\n"
+		"[Daemon]/SocketName=''\n"
+		"[Daemon]/Lifespan=5000\n"
+		"[Daemon]/UnicastAddress=''\n"
+		"[Daemon]/UnicastPort=28015\n"
+		"[Daemon]/MulticastAddress=''\n"
+		"[Daemon]/MulticastPort=28015\n"
+		"[Daemon]/MountPointVFS=''\n"
+		"[Monitor]/IgnoredSignals=''\n"
+		"[Network]/NetworkInterface=''\n"
+		"[Network]/DiscoveryAttempts=2\n"
+		"[Network]/DiscoveryTimeout=500\n"
+		"[Network]/DiscoveryTTL=1\n"
+		"[Network]/TcpKeepaliveTime=60\n"
+		"[Network]/TcpKeepaliveIntvl=10\n"
+		"[Network]/TcpKeepaliveProbes=6\n"
+		"[TLS]/TlsCertificate=''\n"
+		"[TLS]/TlsPrivateKey=''\n"
+		"[TLS]/TlsCaCertificate=''\n"
+		"[TLS]/TlsCheckPeerId=0\n"
+		"[Daemon]/AllowRemoteManagement=0\n"
+		"[Daemon]/MaxConnections=4096\n"
+		"[Monitor]/OnLockLost='terminate'\n";
+
+	config_init(&cfg);
+	g_assert_cmpstr(cfg.resource_name, ==, "_RESOURCE");
+	g_assert_null(cfg.socket_name);
+	g_assert_null(cfg.command);
+	g_assert_cmpint(cfg.max_connections, ==, FLOM_DEFAULT_MAX_CONNECTIONS);
+	dump = dump_of(&cfg);
+	g_assert_cmpstr(dump, ==, expected);
+	config_clear(&cfg);
+}
+
+static void test_parse_bool(void)
+{
+	static const char *const yes[] = { "yes", "YES", "Yes", "y", "Y", "true", "TRUE", "1" };
+	static const char *const no[] = { "no", "No", "n", "N", "false", "False", "0" };
+	static const char *const bad[] = { "", "maybe", "nope", "on", "off", "2", "yes ", "ye", "t", "-1" };
+	gboolean b;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
+		b = FALSE;
+		g_assert_cmpint(config_parse_bool(yes[i], &b), ==, 0);
+		g_assert_true(b);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(no); i++) {
+		b = TRUE;
+		g_assert_cmpint(config_parse_bool(no[i], &b), ==, 0);
+		g_assert_false(b);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		g_assert_cmpint(config_parse_bool(bad[i], &b), ==, -1);
+}
+
+static void test_parse_lock_mode(void)
+{
+	static const struct { const char *s; flom_lock_mode m; } good[] = {
+		{ "NL", FLOM_LOCK_MODE_NL }, { "nl", FLOM_LOCK_MODE_NL }, { "NullLock", FLOM_LOCK_MODE_NL },
+		{ "CR", FLOM_LOCK_MODE_CR }, { "concurrentread", FLOM_LOCK_MODE_CR },
+		{ "CW", FLOM_LOCK_MODE_CW }, { "ConcurrentWrite", FLOM_LOCK_MODE_CW },
+		{ "PR", FLOM_LOCK_MODE_PR }, { "ProtectedRead", FLOM_LOCK_MODE_PR },
+		{ "PW", FLOM_LOCK_MODE_PW }, { "PROTECTEDWRITE", FLOM_LOCK_MODE_PW },
+		{ "EX", FLOM_LOCK_MODE_EX }, { "Exclusive", FLOM_LOCK_MODE_EX },
+	};
+	static const char *const bad[] = { "", "XX", "EXX", "xEX", "Protected", "PR ", "5" };
+	flom_lock_mode m;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+		g_assert_cmpint(config_parse_lock_mode(good[i].s, &m), ==, 0);
+		g_assert_cmpint(m, ==, good[i].m);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		g_assert_cmpint(config_parse_lock_mode(bad[i], &m), ==, -1);
+	g_assert_cmpstr(config_lock_mode_name(FLOM_LOCK_MODE_NL), ==, "NL");
+	g_assert_cmpstr(config_lock_mode_name(FLOM_LOCK_MODE_PW), ==, "PW");
+	g_assert_cmpstr(config_lock_mode_name(FLOM_LOCK_MODE_EX), ==, "EX");
+}
+
+static void test_parse_signal(void)
+{
+	g_assert_cmpint(config_parse_signal("1"), ==, 1);
+	g_assert_cmpint(config_parse_signal("31"), ==, 31);
+	g_assert_cmpint(config_parse_signal("SIGHUP"), ==, 1);
+	g_assert_cmpint(config_parse_signal("SIGTERM"), ==, 15);
+	g_assert_cmpint(config_parse_signal("SIGSTKFLT"), ==, 16);
+	g_assert_cmpint(config_parse_signal("SIGSYS"), ==, 31);
+	g_assert_cmpint(config_parse_signal("0"), ==, -1);
+	g_assert_cmpint(config_parse_signal("32"), ==, -1);
+	g_assert_cmpint(config_parse_signal("-15"), ==, -1);
+	g_assert_cmpint(config_parse_signal("sigterm"), ==, -1);
+	g_assert_cmpint(config_parse_signal("TERM"), ==, -1);
+	g_assert_cmpint(config_parse_signal("15x"), ==, -1);
+	g_assert_cmpint(config_parse_signal(""), ==, -1);
+}
+
+static void test_signal_list(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	g_auto(GStrv) lines = NULL;
+
+	config_print_signal_list(f);
+	fclose(f);
+	g_assert_true(g_str_has_prefix(buf, "1) SIGHUP\t2) SIGINT\t3) SIGQUIT\t4) SIGILL\t\n5) SIGTRAP\t"));
+	g_assert_true(g_str_has_suffix(buf, "\n29) SIGIO\t30) SIGPWR\t31) SIGSYS\t\n"));
+	lines = g_strsplit(buf, "\n", -1);
+	g_assert_cmpuint(g_strv_length(lines), ==, 9); /* 8 lines and the empty tail */
+	free(buf);
+}
+
+static void test_version(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	g_auto(GStrv) lines = NULL;
+
+	config_print_version(f);
+	fclose(f);
+	lines = g_strsplit(buf, "\n", -1);
+	g_assert_cmpuint(g_strv_length(lines), ==, 8);
+	g_assert_true(g_str_has_prefix(lines[0], "flom"));
+	g_assert_nonnull(strstr(buf, "FLoM 1.7.2"));
+	g_assert_nonnull(strstr(buf, "GPL-2.0-or-later"));
+	g_assert_nonnull(strstr(buf, "the flom developers"));
+	free(buf);
+}
+
+/* Every numeric option: good values land in the dump, bad ones fail naming the option. */
+static void test_numbers(void)
+{
+	static const struct { const char *opt, *value, *line; } good[] = {
+		{ "-o", "100", "[Resource]/Timeout=100" },
+		{ "-o", "-100", "[Resource]/Timeout=-100" },
+		{ "-o", "0", "[Resource]/Timeout=0" },
+		{ "-q", "22", "[Resource]/Quantity=22" },
+		{ "-i", "123", "[Resource]/IdleLifespan=123" },
+		{ "-i", "0", "[Resource]/IdleLifespan=0" },
+		{ "-d", "-1", "[Daemon]/Lifespan=-1" },
+		{ "-d", "0", "[Daemon]/Lifespan=0" },
+		{ "-p", "1", "[Daemon]/UnicastPort=1" },
+		{ "-p", "65535", "[Daemon]/UnicastPort=65535" },
+		{ "-P", "27750", "[Daemon]/MulticastPort=27750" },
+		{ "-D", "3", "[Network]/DiscoveryAttempts=3" },
+		{ "-I", "12345", "[Network]/DiscoveryTimeout=12345" },
+		{ "--discovery-ttl", "4", "[Network]/DiscoveryTTL=4" },
+		{ "--tcp-keepalive-time", "12345", "[Network]/TcpKeepaliveTime=12345" },
+		{ "--tcp-keepalive-intvl", "12345", "[Network]/TcpKeepaliveIntvl=12345" },
+		{ "--tcp-keepalive-probes", "12", "[Network]/TcpKeepaliveProbes=12" },
+		{ "--max-connections", "10", "[Daemon]/MaxConnections=10" },
+	};
+	static const struct { const char *opt, *value, *reason; } bad[] = {
+		{ "-o", "abc", "'abc' is not an integer" },
+		{ "-o", "99999999999", "resource timeout must be between" },
+		{ "-q", "0", "resource quantity must be >= 1" },
+		{ "-q", "-3", "resource quantity must be >= 1" },
+		{ "-i", "-5", "resource idle lifespan must be >= 0" },
+		{ "-d", "1.5", "'1.5' is not an integer" },
+		{ "-p", "0", "unicast port must be between 1 and 65535" },
+		{ "-p", "-28015", "unicast port must be between 1 and 65535" },
+		{ "-p", "65536", "unicast port must be between 1 and 65535" },
+		{ "-P", "-1", "multicast port must be between 1 and 65535" },
+		{ "-D", "-2", "discovery attempts must be >= 1" },
+		{ "-D", "0", "discovery attempts must be >= 1" },
+		{ "-I", "-500", "discovery timeout must be >= 0" },
+		{ "--discovery-ttl", "-1", "discovery TTL must be between 1 and 255" },
+		{ "--discovery-ttl", "256", "discovery TTL must be between 1 and 255" },
+		{ "--tcp-keepalive-time", "-60", "TCP keepalive time must be between" },
+		{ "--tcp-keepalive-intvl", "0", "TCP keepalive interval must be between" },
+		{ "--tcp-keepalive-probes", "128", "TCP keepalive probes must be between" },
+		{ "--max-connections", "0", "maximum number of connections must be between" },
+		{ "-p", "", "'' is not an integer" },
+		{ "-p", " 5", "is not an integer" },
+	};
+
+	env_reset();
+	for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+		flom_config cfg;
+		GError *err = NULL;
+
+		config_init(&cfg);
+		g_assert_cmpint(load_args(&cfg, &err, good[i].opt, good[i].value, NULL), ==, 0);
+		g_assert_no_error(err);
+		g_assert_true(dump_has_line(&cfg, good[i].line));
+		config_clear(&cfg);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autofree char *msg = load_error(bad[i].opt, bad[i].value, NULL);
+		g_autofree char *prefix = g_strdup_printf("option %s: ", bad[i].opt);
+
+		g_assert_true(g_str_has_prefix(msg, prefix));
+		g_assert_nonnull(strstr(msg, bad[i].reason));
+	}
+}
+
+static void test_bad_values(void)
+{
+	static const struct { const char *opt, *value, *reason; } bad[] = {
+		{ "-e", "maybe", "'maybe' is an invalid value" },
+		{ "-e", "", "'' is an invalid value" },
+		{ "--append-trace-file", "nope", "'nope' is an invalid value" },
+		{ "--tls-check-peer-id", "on", "'on' is an invalid value" },
+		{ "-l", "XX", "'XX' is an invalid value" },
+		{ "--lock-mode", "Protected", "'Protected' is an invalid value" },
+		{ "--ignore-signal", "SIGFOO", "'SIGFOO' is not a signal" },
+		{ "--ignore-signal", "32", "'32' is not a signal" },
+		{ "--on-lock-lost", "ignore", "'ignore' is an invalid value" },
+		{ "-r", "_RESOURCE", "is a reserved resource name" },
+		{ "-r", "a b", "'a b' is not a valid name for a resource" },
+		{ "-r", "", "'' is not a valid name for a resource" },
+		{ "-r", "_t_%a[1]", "timestamp format" },
+		{ "-T", "relative.trc", "'relative.trc' is not an absolute path" },
+		{ "-t", "rel/daemon.trc", "is not an absolute path" },
+		{ "-s", "relative-socket", "is not an absolute path" },
+		{ "-m", "/no/such/dir", "'/no/such/dir' is not an existing directory" },
+		{ "-n", "nosuchiface0", "'nosuchiface0' is not a network interface" },
+		{ "--tls-certificate", "/no/such/file.pem", "'/no/such/file.pem' is not a valid file" },
+		{ "--tls-ca-certificate", "/", "is a directory" },
+	};
+
+	env_reset();
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autofree char *msg = load_error(bad[i].opt, bad[i].value, NULL);
+		g_autofree char *prefix = g_strdup_printf("option %s: ", bad[i].opt);
+
+		g_assert_true(g_str_has_prefix(msg, prefix));
+		g_assert_nonnull(strstr(msg, bad[i].reason));
+	}
+}
+
+static void test_long_socket_name(void)
+{
+	g_autofree char *name = g_strnfill(120, 'x');
+	g_autofree char *path = g_strconcat("/tmp/", name, NULL);
+	g_autofree char *msg = NULL;
+
+	env_reset();
+	msg = load_error("-s", path, NULL);
+	g_assert_true(g_str_has_prefix(msg, "option -s: "));
+	g_assert_nonnull(strstr(msg, "too long"));
+}
+
+static void test_unknown_option(void)
+{
+	g_autofree char *m1 = NULL, *m2 = NULL, *m3 = NULL;
+
+	env_reset();
+	m1 = load_error("-z", "FOO", "--", "ls", NULL);
+	g_assert_nonnull(strstr(m1, "-z"));
+	m2 = load_error("--ZZZ-ZZZ=BAR", "--", "ls", NULL);
+	g_assert_nonnull(strstr(m2, "--ZZZ-ZZZ"));
+	m3 = load_error("-d", NULL);
+	g_assert_nonnull(strstr(m3, "-d"));
+}
+
+static void test_good_values(void)
+{
+	g_autofree char *pem = write_file("foo.pem", "x");
+	g_autofree char *vfs = g_build_filename(tmpdir, "vfs", NULL);
+	flom_config cfg;
+	GError *err = NULL;
+	g_autofree char *tls_line = NULL, *vfs_line = NULL;
+
+	env_reset();
+	g_mkdir_with_parents(vfs, 0700);
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "-V", "-t", "/tmp/flom_daemon.trc", "-T", "/tmp/flom_command.trc",
+				  "--append-trace-file=yes", "-r", "MYRES", "-e", "n", "-l", "ProtectedRead",
+				  "-s", "/tmp/foo", "--ignore-signal=SIGTERM", "--ignore-signal", "3",
+				  "-m", vfs, "--tls-certificate", pem, "--tls-check-peer-id=yes",
+				  "--on-lock-lost=warn", "--allow-remote-management=y", NULL), ==, 0);
+	g_assert_no_error(err);
+	g_assert_true(dump_has_line(&cfg, "[Trace]/DaemonTraceFile='/tmp/flom_daemon.trc'"));
+	g_assert_true(dump_has_line(&cfg, "[Trace]/CommandTraceFile='/tmp/flom_command.trc'"));
+	g_assert_true(dump_has_line(&cfg, "[Trace]/AppendTraceFile=1"));
+	g_assert_true(dump_has_line(&cfg, "[Trace]/Verbose=1"));
+	g_assert_true(dump_has_line(&cfg, "[Resource]/Name='MYRES'"));
+	g_assert_true(dump_has_line(&cfg, "[Resource]/Create=0"));
+	g_assert_true(dump_has_line(&cfg, "[Resource]/LockMode=3"));
+	g_assert_true(dump_has_line(&cfg, "[Daemon]/SocketName='/tmp/foo'"));
+	g_assert_true(dump_has_line(&cfg, "[Monitor]/IgnoredSignals='SIGQUIT;SIGTERM'"));
+	g_assert_true(dump_has_line(&cfg, "[TLS]/TlsCheckPeerId=1"));
+	g_assert_true(dump_has_line(&cfg, "[Monitor]/OnLockLost='warn'"));
+	g_assert_true(dump_has_line(&cfg, "[Daemon]/AllowRemoteManagement=1"));
+	vfs_line = g_strdup_printf("[Daemon]/MountPointVFS='%s'", vfs);
+	g_assert_true(dump_has_line(&cfg, vfs_line));
+	{
+		g_autofree char *real = realpath(pem, NULL);
+		tls_line = g_strdup_printf("[TLS]/TlsCertificate='%s'", real);
+	}
+	g_assert_true(dump_has_line(&cfg, tls_line));
+	g_assert_cmpuint(cfg.ignored_signals, ==, (1u << 3) | (1u << 15));
+	g_assert_cmpint(cfg.on_lock_lost, ==, FLOM_ON_LOCK_LOST_WARN);
+	config_clear(&cfg);
+}
+
+/* "grep Lifespan" on the dump gives exactly these two lines, in this order. */
+static void test_dump_lifespan(void)
+{
+	flom_config cfg;
+	GError *err = NULL;
+	g_autofree char *dump = NULL;
+	g_auto(GStrv) lines = NULL;
+	GString *hits = g_string_new(NULL);
+
+	env_reset();
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "-V", "-d", "231", "--", "ls", NULL), ==, 0);
+	dump = dump_of(&cfg);
+	lines = g_strsplit(dump, "\n", -1);
+	for (char **l = lines; *l; l++) {
+		if (strstr(*l, "Lifespan"))
+			g_string_append_printf(hits, "%s\n", *l);
+	}
+	g_assert_cmpstr(hits->str, ==, "[Resource]/IdleLifespan=0\n[Daemon]/Lifespan=231\n");
+	g_string_free(hits, TRUE);
+	config_clear(&cfg);
+}
+
+static void assert_command(flom_config *cfg, const char *const *expected)
+{
+	g_assert_nonnull(cfg->command);
+	g_assert_cmpuint(g_strv_length(cfg->command), ==, g_strv_length((char **)expected));
+	for (guint i = 0; expected[i]; i++)
+		g_assert_cmpstr(cfg->command[i], ==, expected[i]);
+}
+
+static void test_separator(void)
+{
+	static const char *const nested[] = { "flom", "-r", "B", "--", "ls", "-l", "--", NULL };
+	static const char *const words[] = { "ls", NULL };
+	static const char *const mixed[] = { "ls", "-x", "--", NULL };
+	static const char *const dash[] = { "-", "-r", NULL };
+	flom_config cfg;
+	GError *err = NULL;
+
+	env_reset();
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "-r", "A", "--", "flom", "-r", "B", "--", "ls", "-l", "--", NULL), ==, 0);
+	g_assert_cmpstr(cfg.resource_name, ==, "A");
+	assert_command(&cfg, nested);
+	config_clear(&cfg);
+
+	/* Words before "--" are the command; options after them are still ours. */
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "ls", "-l", "PR", NULL), ==, 0);
+	g_assert_cmpint(cfg.lock_mode, ==, FLOM_LOCK_MODE_PR);
+	assert_command(&cfg, words);
+	config_clear(&cfg);
+
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "ls", "--", "-x", "--", NULL), ==, 0);
+	g_assert_false(cfg.quiesce_exit);
+	assert_command(&cfg, mixed);
+	config_clear(&cfg);
+
+	/* A lone "-" is a word; negative values of short options are values. */
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "-o", "-1", "-d", "-1", "-", "--", "-r", NULL), ==, 0);
+	g_assert_cmpint(cfg.daemon_lifespan, ==, -1);
+	assert_command(&cfg, dash);
+	config_clear(&cfg);
+
+	/* No command at all. */
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "-V", "--", NULL), ==, 0);
+	g_assert_null(cfg.command);
+	config_clear(&cfg);
+
+	/* "--" as the value of an option, as GOption takes it: an invalid boolean. */
+	{
+		g_autofree char *msg = load_error("-V", "--tls-check-peer-id", "--", "ls", NULL);
+		g_assert_cmpstr(msg, ==, "option --tls-check-peer-id: '--' is an invalid value: "
+			"use yes or no (y/n, true/false, 1/0)");
+	}
+	/* A short option with "--" as its value, then a clustered -Vd. */
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "-a", "--", "-Vd", "7", "--", "true", NULL), ==, 0);
+	g_assert_cmpstr(cfg.unicast_address, ==, "--");
+	g_assert_true(cfg.verbose);
+	g_assert_cmpint(cfg.daemon_lifespan, ==, 7);
+	config_clear(&cfg);
+}
+
+static void test_flags(void)
+{
+	flom_config cfg;
+	GError *err = NULL;
+
+	env_reset();
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "-x", "--foreground", "--debug-feature=ipv6.multicast.server",
+				  NULL), ==, 0);
+	g_assert_true(cfg.quiesce_exit);
+	g_assert_false(cfg.immediate_exit);
+	g_assert_true(cfg.foreground);
+	g_assert_cmpstr(cfg.debug_feature, ==, "ipv6.multicast.server");
+	config_clear(&cfg);
+
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "--immediate-exit", "--signal-list", "-v", "--unique-id", NULL), ==, 0);
+	g_assert_true(cfg.immediate_exit && cfg.signal_list && cfg.show_version && cfg.print_unique_id);
+	config_clear(&cfg);
+}
+
+/* ------------------------------------------------------------------------ */
+/* key files                                                                 */
+
+static void test_file_layers(void)
+{
+	g_autofree char *a = write_file("a.conf",
+		"[Resource]\nTimeout=250\nQuantity=3\nLockMode=PR\n[Daemon]\nLifespan=100\n"
+		"[Monitor]\nIgnoredSignals=SIGQUIT;SIGTERM\n");
+	/* no [Resource] or [Network] group: fine here, fatal in the original */
+	g_autofree char *b = write_file("b.conf",
+		"# comment\n[Daemon]\nLifespan=200\nUnicastPort=27750\n[Monitor]\nIgnoredSignals=1\n"
+		"[Trace]\nVerbose=TRUE\nAppendTraceFile=n\n[Unknown]\nKey=1\n[Resource]\nWait=yes\n");
+	flom_config cfg;
+	GError *err = NULL;
+
+	config_init(&cfg);
+	g_assert_cmpint(config_load_file(&cfg, a, &err), ==, 0);
+	g_assert_no_error(err);
+	g_assert_cmpint(config_load_file(&cfg, b, &err), ==, 0);
+	g_assert_no_error(err);
+	g_assert_cmpint(cfg.resource_timeout, ==, 250);     /* from a */
+	g_assert_cmpint(cfg.resource_quantity, ==, 3);      /* from a */
+	g_assert_cmpint(cfg.lock_mode, ==, FLOM_LOCK_MODE_PR);
+	g_assert_cmpint(cfg.daemon_lifespan, ==, 200);      /* b over a */
+	g_assert_cmpint(cfg.unicast_port, ==, 27750);
+	g_assert_cmpuint(cfg.ignored_signals, ==, 1u << 1); /* b replaces a's list */
+	g_assert_true(cfg.verbose);
+	g_assert_false(cfg.append_trace_file);
+	g_assert_cmpint(cfg.multicast_port, ==, FLOM_DEFAULT_PORT); /* untouched */
+	config_clear(&cfg);
+}
+
+static void test_file_errors(void)
+{
+	static const struct { const char *content, *reason; } bad[] = {
+		{ "[Resource]\nCreate=maybe\n", "[Resource] Create: 'maybe' is an invalid value" },
+		{ "[Resource]\nLockMode=XX\n", "[Resource] LockMode: 'XX' is an invalid value" },
+		{ "[Resource]\nQuantity=0\n", "[Resource] Quantity: resource quantity must be >= 1" },
+		{ "[Resource]\nName=a b\n", "[Resource] Name: 'a b' is not a valid name for a resource" },
+		{ "[Daemon]\nUnicastPort=abc\n", "[Daemon] UnicastPort: 'abc' is not an integer" },
+		{ "[Daemon]\nSocketName=rel\n", "[Daemon] SocketName: 'rel' is not an absolute path" },
+		{ "[Daemon]\nMountPointVFS=/no/such/dir\n", "[Daemon] MountPointVFS:" },
+		{ "[Monitor]\nIgnoredSignals=SIGTERM;SIGFOO\n", "[Monitor] IgnoredSignals: 'SIGFOO' is not a signal" },
+		{ "[Monitor]\nOnLockLost=explode\n", "[Monitor] OnLockLost: 'explode' is an invalid value" },
+		{ "[Network]\nDiscoveryTTL=-1\n", "[Network] DiscoveryTTL: discovery TTL must be between 1 and 255" },
+		{ "[Network]\nNetworkInterface=nosuchiface0\n", "[Network] NetworkInterface:" },
+		{ "[Trace]\nCommandTraceFile=x.trc\n", "[Trace] CommandTraceFile: 'x.trc' is not an absolute path" },
+		{ "[TLS]\nTlsPrivateKey=/no/such.pem\n", "[TLS] TlsPrivateKey: '/no/such.pem' is not a valid file" },
+		{ "[TLS]\nTlsCheckPeerId=1x\n", "[TLS] TlsCheckPeerId: '1x' is an invalid value" },
+		{ "this is not a key file\n", "cannot read configuration file" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autofree char *path = write_file("bad.conf", bad[i].content);
+		flom_config cfg;
+		GError *err = NULL;
+
+		config_init(&cfg);
+		g_assert_cmpint(config_load_file(&cfg, path, &err), ==, -1);
+		g_assert_nonnull(err);
+		g_assert_nonnull(strstr(err->message, path));
+		g_assert_nonnull(strstr(err->message, bad[i].reason));
+		g_assert_null(strchr(err->message, '\n'));
+		g_error_free(err);
+		config_clear(&cfg);
+	}
+}
+
+/* _RESOURCE in a file is the default spelled out, not an error. */
+static void test_file_default_name(void)
+{
+	g_autofree char *path = write_file("name.conf", "[Resource]\nName=_RESOURCE\n");
+	flom_config cfg;
+	GError *err = NULL;
+
+	config_init(&cfg);
+	g_assert_cmpint(config_load_file(&cfg, path, &err), ==, 0);
+	g_assert_cmpstr(cfg.resource_name, ==, "_RESOURCE");
+	config_clear(&cfg);
+}
+
+/* etc/flom.conf lists every key, commented out, with its built-in default. */
+static void test_sample_file(void)
+{
+	const char *srcdir = g_getenv("FLOM_SRCDIR");
+	g_autofree char *sample = NULL, *text = NULL, *uncommented = NULL, *path = NULL;
+	g_autofree char *defaults = NULL, *loaded = NULL;
+	g_autoptr(GRegex) re = NULL;
+	g_auto(GStrv) lines = NULL;
+	flom_config cfg;
+	GError *err = NULL;
+
+	if (!srcdir) {
+		g_test_skip("FLOM_SRCDIR is not set");
+		return;
+	}
+	sample = g_build_filename(srcdir, "etc", "flom.conf", NULL);
+	g_assert_true(g_file_get_contents(sample, &text, NULL, NULL));
+	config_init(&cfg);
+	g_assert_cmpint(config_load_file(&cfg, sample, &err), ==, 0);
+	defaults = dump_of(&cfg);
+	config_clear(&cfg);
+
+	/* Every key of the dump is in the sample... */
+	lines = g_strsplit(defaults, "\n", -1);
+	for (char **l = lines; *l && **l; l++) {
+		g_autofree char *key = g_strndup(strstr(*l, "]/") + 2, strcspn(strstr(*l, "]/") + 2, "="));
+		g_autofree char *needle = g_strdup_printf("\n#%s=", key);
+		g_assert_nonnull(strstr(text, needle));
+	}
+	/* ...and uncommented, the sample changes nothing. */
+	re = g_regex_new("^#([A-Za-z]+=)", G_REGEX_MULTILINE, 0, NULL);
+	uncommented = g_regex_replace(re, text, -1, 0, "\\1", 0, NULL);
+	path = write_file("sample.conf", uncommented);
+	config_init(&cfg);
+	g_assert_cmpint(config_load_file(&cfg, path, &err), ==, 0);
+	g_assert_no_error(err);
+	loaded = dump_of(&cfg);
+	g_assert_cmpstr(loaded, ==, defaults);
+	config_clear(&cfg);
+}
+
+/* defaults < system < user < -c < command line, key by key. */
+static void test_load_layers(void)
+{
+	g_autofree char *sys = write_file("system.conf",
+		"[Resource]\nTimeout=250\nName=sysres\n[Daemon]\nLifespan=100\nUnicastPort=1000\n"
+		"[Network]\nDiscoveryAttempts=5\n");
+	g_autofree char *extra = write_file("extra.conf", "[Daemon]\nUnicastPort=3000\n[Network]\nDiscoveryTTL=7\n");
+	flom_config cfg;
+	GError *err = NULL;
+
+	env_reset();
+	g_setenv("FLOM_SYSTEM_CONFIG", sys, TRUE);
+	write_user_file("[Daemon]\nLifespan=200\nUnicastPort=2000\n");
+	config_init(&cfg);
+	/* -o -1, -D 2 and -P 28015 equal the built-in defaults: they still win. */
+	g_assert_cmpint(load_args(&cfg, &err, "-c", extra, "-o", "-1", "-D", "2", "-P", "28015",
+				  "--", "ls", NULL), ==, 0);
+	g_assert_no_error(err);
+	g_assert_cmpstr(cfg.resource_name, ==, "sysres");       /* system */
+	g_assert_cmpint(cfg.daemon_lifespan, ==, 200);          /* user over system */
+	g_assert_cmpint(cfg.unicast_port, ==, 3000);            /* -c over user */
+	g_assert_cmpint(cfg.discovery_ttl, ==, 7);              /* -c */
+	g_assert_cmpint(cfg.resource_timeout, ==, -1);          /* command line over system */
+	g_assert_cmpint(cfg.discovery_attempts, ==, 2);         /* command line over system */
+	g_assert_cmpint(cfg.multicast_port, ==, 28015);
+	config_clear(&cfg);
+	g_unsetenv("FLOM_SYSTEM_CONFIG");
+}
+
+static void test_load_file_errors(void)
+{
+	g_autofree char *missing = g_build_filename(tmpdir, "missing.conf", NULL);
+	g_autofree char *sys = write_file("badsys.conf", "[Resource]\nCreate=perhaps\n");
+	g_autofree char *msg = NULL, *msg2 = NULL, *msg3 = NULL;
+	flom_config cfg;
+	GError *err = NULL;
+
+	env_reset();
+	msg = load_error("-c", missing, "--", "ls", NULL);
+	g_assert_nonnull(strstr(msg, missing));
+	g_assert_nonnull(strstr(msg, "cannot read configuration file"));
+
+	/* A missing system or user file is skipped. */
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "--", "ls", NULL), ==, 0);
+	config_clear(&cfg);
+
+	/* A broken user file is fatal, naming it and the key... */
+	write_user_file("[Daemon]\nLifespan=soon\n");
+	msg2 = load_error("--", "ls", NULL);
+	g_assert_nonnull(strstr(msg2, ".flom: [Daemon] Lifespan: 'soon' is not an integer"));
+	/* ...but -v, --signal-list and --unique-id do not read files. */
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "-v", NULL), ==, 0);
+	g_assert_true(cfg.show_version);
+	config_clear(&cfg);
+
+	env_reset();
+	g_setenv("FLOM_SYSTEM_CONFIG", sys, TRUE);
+	msg3 = load_error("--", "ls", NULL);
+	g_assert_nonnull(strstr(msg3, "badsys.conf: [Resource] Create: 'perhaps' is an invalid value"));
+	g_unsetenv("FLOM_SYSTEM_CONFIG");
+}
+
+/* Files replace the signal list; --ignore-signal options replace the files'. */
+static void test_signals_layers(void)
+{
+	flom_config cfg;
+	GError *err = NULL;
+
+	env_reset();
+	write_user_file("[Monitor]\nIgnoredSignals=SIGQUIT;SIGTERM\n");
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "--ignore-signal=SIGINT", "--", "ls", NULL), ==, 0);
+	g_assert_cmpuint(cfg.ignored_signals, ==, 1u << 2);
+	config_clear(&cfg);
+
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "--", "ls", NULL), ==, 0);
+	g_assert_true(dump_has_line(&cfg, "[Monitor]/IgnoredSignals='SIGQUIT;SIGTERM'"));
+	config_clear(&cfg);
+}
+
+/* ------------------------------------------------------------------------ */
+/* config_check                                                              */
+
+static char *check_error(flom_config *cfg)
+{
+	GError *err = NULL;
+	char *msg;
+
+	g_assert_cmpint(config_check(cfg, &err), ==, -1);
+	g_assert_nonnull(err);
+	g_assert_null(strchr(err->message, '\n'));
+	msg = g_strdup(err->message);
+	g_error_free(err);
+	return msg;
+}
+
+static void test_check(void)
+{
+	flom_config cfg;
+	GError *err = NULL;
+	g_autofree char *def = config_default_socket_name();
+	g_autofree char *m1 = NULL, *m1b = NULL, *m2 = NULL, *m3 = NULL, *m4 = NULL, *m5 = NULL;
+
+	g_assert_true(g_str_has_prefix(def, "/tmp/flom-"));
+	g_assert_cmpuint(strlen(def), >, strlen("/tmp/flom-"));
+
+	config_init(&cfg);
+	g_assert_cmpint(config_check(&cfg, &err), ==, 0);
+	g_assert_cmpstr(cfg.socket_name, ==, def);
+	g_assert_nonnull(cfg.unique_id);
+	g_assert_cmpuint(strlen(cfg.unique_id), ==, 32);
+	config_clear(&cfg);
+
+	config_init(&cfg);
+	cfg.socket_name = g_strdup("/tmp/foo");
+	cfg.unicast_address = g_strdup("192.168.1.1");
+	m1 = check_error(&cfg);
+	g_assert_nonnull(strstr(m1, "local (UNIX socket) and network"));
+	config_clear(&cfg);
+
+	config_init(&cfg);
+	cfg.socket_name = g_strdup("/tmp/foo");
+	cfg.multicast_address = g_strdup("239.255.0.1");
+	m1b = check_error(&cfg);
+	g_assert_nonnull(strstr(m1b, "multicast address '239.255.0.1'"));
+	config_clear(&cfg);
+
+	/* Network modes get no default socket. */
+	config_init(&cfg);
+	cfg.multicast_address = g_strdup("ff02::1");
+	g_assert_cmpint(config_check(&cfg, &err), ==, 0);
+	g_assert_null(cfg.socket_name);
+	config_clear(&cfg);
+
+	config_init(&cfg);
+	cfg.tls_check_peer_id = TRUE;
+	cfg.tls_certificate = g_strdup("/a.pem");
+	m2 = check_error(&cfg);
+	g_assert_nonnull(strstr(m2, "tls-check-peer-id needs"));
+	config_clear(&cfg);
+
+	config_init(&cfg);
+	cfg.tls_certificate = g_strdup("/a.pem");
+	cfg.tls_private_key = g_strdup("/b.pem");
+	cfg.tls_ca_certificate = g_strdup("/c.pem");
+	m3 = check_error(&cfg);
+	g_assert_cmpstr(m3, ==, "TLS is not supported by this build");
+	config_clear(&cfg);
+
+	/* One or two TLS files: no TLS, no error (as the original). */
+	config_init(&cfg);
+	cfg.tls_certificate = g_strdup("/a.pem");
+	cfg.tls_private_key = g_strdup("/b.pem");
+	g_assert_cmpint(config_check(&cfg, &err), ==, 0);
+	config_clear(&cfg);
+
+	config_init(&cfg);
+	g_free(cfg.resource_name);
+	cfg.resource_name = g_strdup("bad name");
+	m4 = check_error(&cfg);
+	g_assert_cmpstr(m4, ==, "'bad name' is not a valid name for a resource");
+	config_clear(&cfg);
+
+	config_init(&cfg);
+	cfg.foreground = TRUE;
+	cfg.command = g_strsplit("ls", " ", -1);
+	m5 = check_error(&cfg);
+	g_assert_nonnull(strstr(m5, "--foreground"));
+	config_clear(&cfg);
+}
+
+static void test_check_normalise(void)
+{
+	static const struct { const char *name; flom_lock_mode mode; gint64 quantity; } cases[] = {
+		{ "simple", FLOM_LOCK_MODE_PR, 1 },
+		{ "/hier/path", FLOM_LOCK_MODE_PR, 1 },
+		{ "num[5]", FLOM_LOCK_MODE_EX, 3 },
+		{ "red.green", FLOM_LOCK_MODE_EX, 1 },
+		{ "_s_seq[2]", FLOM_LOCK_MODE_EX, 1 },
+		{ "_t_%T[1]", FLOM_LOCK_MODE_EX, 1 },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		flom_config cfg;
+		GError *err = NULL;
+
+		config_init(&cfg);
+		g_free(cfg.resource_name);
+		cfg.resource_name = g_strdup(cases[i].name);
+		cfg.lock_mode = FLOM_LOCK_MODE_PR;
+		cfg.resource_quantity = 3;
+		g_assert_cmpint(config_check(&cfg, &err), ==, 0);
+		g_assert_cmpint(cfg.lock_mode, ==, cases[i].mode);
+		g_assert_cmpint(cfg.resource_quantity, ==, cases[i].quantity);
+		config_clear(&cfg);
+	}
+}
+
+static void test_check_interface(void)
+{
+	flom_config cfg;
+	GError *err = NULL;
+
+	if (if_nametoindex("lo") == 0) {
+		g_test_skip("no loopback interface");
+		return;
+	}
+	env_reset();
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "-n", "lo", "-A", "ff02::1", NULL), ==, 0);
+	g_assert_cmpint(config_check(&cfg, &err), ==, 0);
+	g_assert_cmpuint(cfg.network_interface_index, ==, if_nametoindex("lo"));
+	g_assert_true(dump_has_line(&cfg, "[Network]/NetworkInterface='lo'"));
+	config_clear(&cfg);
+}
+
+/* ------------------------------------------------------------------------ */
+/* unique id                                                                 */
+
+static void test_unique_id(void)
+{
+	g_autofree char *bad = write_file("bad-id", "not an id\n");
+	g_autofree char *upper = write_file("upper-id", "0123456789ABCDEF0123456789ABCDEF\n");
+	g_autofree char *keep = g_build_filename(tmpdir, "kept-id", NULL);
+	const char *const from_upper[] = { bad, upper, NULL };
+	const char *const none[] = { bad, "/no/such/machine-id", NULL };
+	g_autofree char *id1 = NULL, *id2 = NULL, *id3 = NULL, *sys = NULL;
+	g_autofree char *kept = NULL;
+
+	env_reset();
+	id1 = config_unique_id_search(from_upper, keep);
+	g_assert_cmpstr(id1, ==, "0123456789abcdef0123456789abcdef");
+	g_assert_false(g_file_test(keep, G_FILE_TEST_EXISTS));
+
+	g_assert_null(config_unique_id_search(none, NULL));
+	id2 = config_unique_id_search(none, keep);
+	g_assert_cmpuint(strlen(id2), ==, 32);
+	g_assert_true(g_file_get_contents(keep, &kept, NULL, NULL));
+	g_assert_true(g_str_has_prefix(kept, id2));
+	id3 = config_unique_id_search(none, keep);
+	g_assert_cmpstr(id3, ==, id2);          /* generated once, then kept */
+
+	sys = config_unique_id();
+	g_assert_cmpuint(strlen(sys), ==, 32);
+	for (const char *c = sys; *c; c++)
+		g_assert_true(g_ascii_isxdigit(*c) && !g_ascii_isupper(*c));
+}
+
+static void rm_rf(const char *path)
+{
+	GDir *dir = g_dir_open(path, 0, NULL);
+	const char *name;
+
+	if (dir) {
+		while ((name = g_dir_read_name(dir))) {
+			g_autofree char *child = g_build_filename(path, name, NULL);
+			rm_rf(child);
+		}
+		g_dir_close(dir);
+	}
+	g_remove(path);
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	g_test_init(&argc, &argv, NULL);
+	tmpdir = g_dir_make_tmp("test_config.XXXXXX", NULL);
+	g_assert_nonnull(tmpdir);
+	g_test_add_func("/config/defaults", test_defaults);
+	g_test_add_func("/config/parse/bool", test_parse_bool);
+	g_test_add_func("/config/parse/lock_mode", test_parse_lock_mode);
+	g_test_add_func("/config/parse/signal", test_parse_signal);
+	g_test_add_func("/config/print/signal_list", test_signal_list);
+	g_test_add_func("/config/print/version", test_version);
+	g_test_add_func("/config/cli/numbers", test_numbers);
+	g_test_add_func("/config/cli/bad_values", test_bad_values);
+	g_test_add_func("/config/cli/long_socket_name", test_long_socket_name);
+	g_test_add_func("/config/cli/unknown_option", test_unknown_option);
+	g_test_add_func("/config/cli/good_values", test_good_values);
+	g_test_add_func("/config/cli/dump_lifespan", test_dump_lifespan);
+	g_test_add_func("/config/cli/separator", test_separator);
+	g_test_add_func("/config/cli/flags", test_flags);
+	g_test_add_func("/config/file/layers", test_file_layers);
+	g_test_add_func("/config/file/errors", test_file_errors);
+	g_test_add_func("/config/file/default_name", test_file_default_name);
+	g_test_add_func("/config/file/sample", test_sample_file);
+	g_test_add_func("/config/load/layers", test_load_layers);
+	g_test_add_func("/config/load/file_errors", test_load_file_errors);
+	g_test_add_func("/config/load/signals", test_signals_layers);
+	g_test_add_func("/config/check/errors", test_check);
+	g_test_add_func("/config/check/normalise", test_check_normalise);
+	g_test_add_func("/config/check/interface", test_check_interface);
+	g_test_add_func("/config/unique_id", test_unique_id);
+	rc = g_test_run();
+	rm_rf(tmpdir);
+	g_free(tmpdir);
+	return rc;
+}

@@ -1,0 +1,1201 @@
+/*
+ * Unit tests of the lock table with a fake clock: every call gets now_us
+ * from the test, never from the system.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "flom.h"
+#include "locktable.h"
+
+#define NO_EVENT 999
+/* 2023-11-14 22:13:20 UTC: a whole second, so grains start on it */
+#define T0 (G_GINT64_CONSTANT(1700000000) * G_TIME_SPAN_SECOND)
+#define MS G_TIME_SPAN_MILLISECOND
+
+enum { NL = FLOM_LOCK_MODE_NL, CR = FLOM_LOCK_MODE_CR, CW = FLOM_LOCK_MODE_CW,
+       PR = FLOM_LOCK_MODE_PR, PW = FLOM_LOCK_MODE_PW, EX = FLOM_LOCK_MODE_EX };
+
+typedef struct {
+	lt_table *t;
+	GArray *ev;
+	gint64 now;
+} fx;
+
+static void fx_setup(fx *f, gconstpointer data)
+{
+	(void)data;
+	f->t = lt_new();
+	f->ev = lt_events_new();
+	f->now = T0;
+}
+
+static void fx_teardown(fx *f, gconstpointer data)
+{
+	(void)data;
+	lt_events_clear(f->ev);
+	g_array_free(f->ev, TRUE);
+	lt_free(f->t);
+}
+
+static lt_lock_request req_default(guint64 owner, const char *name)
+{
+	lt_lock_request r = {
+		.owner = owner,
+		.name = name,
+		.mode = FLOM_LOCK_MODE_EX,
+		.quantity = 1,
+		.wait = TRUE,
+		.create = TRUE,
+		.idle_lifespan_ms = 0,
+		.peer = "local",
+	};
+	return r;
+}
+
+/* Send r; return the rc of the requester's event, which must come first. */
+static int lock_req(fx *f, const lt_lock_request *r)
+{
+	lt_event *e;
+
+	lt_events_clear(f->ev);
+	lt_request(f->t, r, f->now, f->ev);
+	g_assert_cmpuint(f->ev->len, >=, 1);
+	e = &g_array_index(f->ev, lt_event, 0);
+	g_assert_cmpuint(e->owner, ==, r->owner);
+	if (e->rc != FLOM_RC_OK)
+		g_assert_cmpuint(e->token, ==, 0);
+	return e->rc;
+}
+
+static int lock_mode(fx *f, guint64 owner, const char *name, int mode, gboolean wait)
+{
+	lt_lock_request r = req_default(owner, name);
+
+	r.mode = (flom_lock_mode)mode;
+	r.wait = wait;
+	return lock_req(f, &r);
+}
+
+static int lock(fx *f, guint64 owner, const char *name)
+{
+	return lock_mode(f, owner, name, EX, TRUE);
+}
+
+static void unlock(fx *f, guint64 owner, gboolean rollback)
+{
+	lt_events_clear(f->ev);
+	lt_release(f->t, owner, rollback, f->now, f->ev);
+}
+
+static void tick(fx *f, gint64 now)
+{
+	f->now = now;
+	lt_events_clear(f->ev);
+	lt_tick(f->t, now, f->ev);
+}
+
+static const lt_event *ev_find(fx *f, guint64 owner)
+{
+	for (guint i = 0; i < f->ev->len; i++) {
+		const lt_event *e = &g_array_index(f->ev, lt_event, i);
+
+		if (e->owner == owner)
+			return e;
+	}
+	return NULL;
+}
+
+/* rc of owner's event in the last call, or NO_EVENT */
+static int ev_rc(fx *f, guint64 owner)
+{
+	const lt_event *e = ev_find(f, owner);
+
+	return e != NULL ? e->rc : NO_EVENT;
+}
+
+static const char *ev_element(fx *f, guint64 owner)
+{
+	const lt_event *e = ev_find(f, owner);
+
+	g_assert_nonnull(e);
+	return e->element;
+}
+
+/* ---- lock modes ---- */
+
+/* The DLM matrix written out again here, from the reference table, so the
+ * test does not read the table under test. Row: held, column: requested. */
+static const char *const matrix[FLOM_LOCK_MODE_N] = {
+	/* NL CR CW PR PW EX */
+	"YYYYYY",   /* NL */
+	"YYYYYN",   /* CR */
+	"YYYNNN",   /* CW */
+	"YYNYNN",   /* PR */
+	"YYNNNN",   /* PW */
+	"YNNNNN",   /* EX */
+};
+
+static void test_mode_matrix(fx *f, gconstpointer data)
+{
+	(void)data;
+	for (int held = 0; held < FLOM_LOCK_MODE_N; held++) {
+		for (int asked = 0; asked < FLOM_LOCK_MODE_N; asked++) {
+			gboolean ok = matrix[held][asked] == 'Y';
+
+			/* wait=0: granted or busy, nothing kept when busy */
+			g_assert_cmpint(lock_mode(f, 1, "R", held, TRUE), ==, FLOM_RC_OK);
+			g_assert_cmpint(lock_mode(f, 2, "R", asked, FALSE), ==,
+					ok ? FLOM_RC_OK : FLOM_RC_BUSY);
+			g_assert_cmpuint(lt_owner_count(f->t), ==, ok ? 2 : 1);
+			unlock(f, 2, FALSE);
+			/* wait=1: granted or queued, then granted on release */
+			g_assert_cmpint(lock_mode(f, 2, "R", asked, TRUE), ==,
+					ok ? FLOM_RC_OK : FLOM_RC_ENQUEUED);
+			unlock(f, 1, FALSE);
+			g_assert_cmpint(ev_rc(f, 2), ==, ok ? NO_EVENT : FLOM_RC_OK);
+			unlock(f, 2, FALSE);
+			g_assert_cmpuint(lt_owner_count(f->t), ==, 0);
+		}
+	}
+}
+
+/* A reader queued behind a writer never overtakes it (the original let it,
+ * reference §4.5 UC5 1/9; we keep the queue FIFO, §11 item 21). */
+static void test_fifo_reader_behind_writer(fx *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(lock_mode(f, 1, "R", PR, TRUE), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock_mode(f, 3, "R", PW, TRUE), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpint(lock_mode(f, 2, "R", PR, TRUE), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpint(lock_mode(f, 4, "R", PR, FALSE), ==, FLOM_RC_BUSY);
+	g_assert_cmpint(lock_mode(f, 5, "R", NL, FALSE), ==, FLOM_RC_BUSY);
+	unlock(f, 1, FALSE);
+	g_assert_cmpint(ev_rc(f, 3), ==, FLOM_RC_OK);
+	g_assert_cmpint(ev_rc(f, 2), ==, NO_EVENT);
+	unlock(f, 3, FALSE);
+	g_assert_cmpint(ev_rc(f, 2), ==, FLOM_RC_OK);
+	unlock(f, 2, FALSE);
+	g_assert_cmpuint(lt_owner_count(f->t), ==, 0);
+}
+
+/* On release, grant from the head while the head can be granted, and stop
+ * at the first waiter that cannot. */
+static void test_fifo_grant_run(fx *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(lock_mode(f, 1, "R", EX, TRUE), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock_mode(f, 2, "R", PR, TRUE), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpint(lock_mode(f, 3, "R", CR, TRUE), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpint(lock_mode(f, 4, "R", PW, TRUE), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpint(lock_mode(f, 5, "R", PR, TRUE), ==, FLOM_RC_ENQUEUED);
+	unlock(f, 1, FALSE);
+	g_assert_cmpuint(f->ev->len, ==, 2);
+	g_assert_cmpuint(g_array_index(f->ev, lt_event, 0).owner, ==, 2);
+	g_assert_cmpuint(g_array_index(f->ev, lt_event, 1).owner, ==, 3);
+	g_assert_cmpint(ev_rc(f, 2), ==, FLOM_RC_OK);
+	g_assert_cmpint(ev_rc(f, 3), ==, FLOM_RC_OK);
+	unlock(f, 2, FALSE);
+	g_assert_cmpint(ev_rc(f, 4), ==, FLOM_RC_OK);  /* PW with a CR holder */
+	g_assert_cmpint(ev_rc(f, 5), ==, NO_EVENT);    /* PR waits for the PW */
+	unlock(f, 4, FALSE);
+	g_assert_cmpint(ev_rc(f, 5), ==, FLOM_RC_OK);
+}
+
+/* Release (disconnect) at every position: holder, head, middle, tail. */
+static void test_disconnect_positions(fx *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(lock_mode(f, 1, "R", PR, TRUE), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock_mode(f, 2, "R", EX, TRUE), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpint(lock_mode(f, 3, "R", PR, TRUE), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpint(lock_mode(f, 4, "R", EX, TRUE), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpint(lock_mode(f, 5, "R", PR, TRUE), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpint(lock_mode(f, 6, "R", PR, TRUE), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpuint(lt_owner_count(f->t), ==, 6);
+
+	/* tail leaves: nothing changes for the others */
+	unlock(f, 6, TRUE);
+	g_assert_cmpuint(f->ev->len, ==, 0);
+	g_assert_null(lt_owner_resource(f->t, 6));
+	/* middle (EX 4) leaves: 5 is still behind the EX head */
+	unlock(f, 4, TRUE);
+	g_assert_cmpuint(f->ev->len, ==, 0);
+	/* head (EX 2) leaves: 3 and 5 (PR) join the PR holder */
+	unlock(f, 2, TRUE);
+	g_assert_cmpint(ev_rc(f, 3), ==, FLOM_RC_OK);
+	g_assert_cmpint(ev_rc(f, 5), ==, FLOM_RC_OK);
+	g_assert_cmpuint(lt_owner_count(f->t), ==, 3);
+
+	/* a holder leaves: the waiter it blocked gets it */
+	g_assert_cmpint(lock_mode(f, 7, "R", EX, TRUE), ==, FLOM_RC_ENQUEUED);
+	unlock(f, 1, TRUE);
+	unlock(f, 3, TRUE);
+	g_assert_cmpuint(f->ev->len, ==, 0);
+	unlock(f, 5, TRUE);
+	g_assert_cmpint(ev_rc(f, 7), ==, FLOM_RC_OK);
+	g_assert_cmpstr(lt_owner_resource(f->t, 7), ==, "R");
+	unlock(f, 7, FALSE);
+	g_assert_cmpuint(lt_owner_count(f->t), ==, 0);
+	/* unknown owners are ignored */
+	unlock(f, 42, FALSE);
+	g_assert_cmpuint(f->ev->len, ==, 0);
+}
+
+static void test_independent_resources(fx *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(lock(f, 1, "R1"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 2, "R2"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 3, "R1"), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpint(lock(f, 4, "_RESOURCE"), ==, FLOM_RC_OK);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 3);
+	unlock(f, 2, FALSE);
+	g_assert_cmpuint(f->ev->len, ==, 0);
+	unlock(f, 1, FALSE);
+	g_assert_cmpint(ev_rc(f, 3), ==, FLOM_RC_OK);
+}
+
+/* ---- hierarchical (reference §10.12) ---- */
+
+typedef struct {
+	guint64 owner;
+	const char *name;   /* NULL: release owner instead */
+	int mode;
+	int rc;             /* the requester's rc */
+	guint64 woken[3];   /* owners granted by this step (0-terminated) */
+} hier_step;
+
+#define HIER_STEPS_MAX 8
+
+typedef struct {
+	const char *title;
+	hier_step steps[HIER_STEPS_MAX];
+} hier_case;
+
+#define REL(o, ...) { (o), NULL, 0, 0, { __VA_ARGS__ } }
+
+static const hier_case hier_cases[] = {
+	{ "UC14 1/6", {
+		{ 1, "/apple", EX, FLOM_RC_OK, { 0 } },
+		{ 2, "/pear", EX, FLOM_RC_OK, { 0 } },
+		{ 3, "/banana", EX, FLOM_RC_OK, { 0 } } } },
+	{ "UC14 2/6", {
+		{ 1, "/apple", EX, FLOM_RC_OK, { 0 } },
+		{ 2, "/apple/pear", EX, FLOM_RC_ENQUEUED, { 0 } },
+		{ 3, "/apple/pear/banana", EX, FLOM_RC_ENQUEUED, { 0 } },
+		REL(1, 2),
+		REL(2, 3) } },
+	{ "UC14 3/6", {
+		{ 1, "/apple/pear/banana", EX, FLOM_RC_OK, { 0 } },
+		{ 2, "/apple/pear", EX, FLOM_RC_ENQUEUED, { 0 } },
+		{ 3, "/apple", EX, FLOM_RC_ENQUEUED, { 0 } },
+		REL(1, 2),
+		REL(2, 3) } },
+	{ "UC14 4/6", {
+		{ 1, "/apple", CR, FLOM_RC_OK, { 0 } },
+		{ 2, "/apple/pear/banana", PW, FLOM_RC_OK, { 0 } },
+		{ 3, "/apple/pear", CR, FLOM_RC_OK, { 0 } } } },
+	{ "UC14 5/6", {
+		{ 1, "/apple/pear/banana", CR, FLOM_RC_OK, { 0 } },
+		{ 2, "/apple/pear", CR, FLOM_RC_OK, { 0 } },
+		{ 3, "/apple", PR, FLOM_RC_OK, { 0 } } } },
+	{ "UC14 6/6", {
+		{ 1, "/apple/pear/banana", EX, FLOM_RC_OK, { 0 } },
+		{ 2, "/apple/watermelon", EX, FLOM_RC_OK, { 0 } },
+		{ 3, "/apple/watermelon/bilberry", EX, FLOM_RC_ENQUEUED, { 0 } },
+		REL(1),
+		REL(2, 3) } },
+	{ "UC15 1/8", {
+		{ 1, "/foo/bar", PR, FLOM_RC_OK, { 0 } },
+		{ 2, "/foo/blue/apple", EX, FLOM_RC_OK, { 0 } } } },
+	{ "UC15 2/8", {
+		{ 1, "/foo/bar", PR, FLOM_RC_OK, { 0 } },
+		{ 2, "/foo/bar/apple", EX, FLOM_RC_ENQUEUED, { 0 } },
+		REL(1, 2) } },
+	{ "UC15 3/8", {
+		{ 1, "/foo/bar/apple", EX, FLOM_RC_OK, { 0 } },
+		{ 2, "/foo/bar", PR, FLOM_RC_ENQUEUED, { 0 } },
+		REL(1, 2) } },
+	{ "UC15 4/8", {
+		{ 1, "/foo/bar", PR, FLOM_RC_OK, { 0 } },
+		{ 2, "/foo/bar/fruit/apple", EX, FLOM_RC_ENQUEUED, { 0 } },
+		REL(1, 2) } },
+	{ "UC15 5/8", {
+		{ 1, "/foo/bar/fruit/apple", EX, FLOM_RC_OK, { 0 } },
+		{ 2, "/foo/bar", PR, FLOM_RC_ENQUEUED, { 0 } },
+		REL(1, 2) } },
+	{ "UC15 6/8", {
+		{ 1, "/foo/bar", PR, FLOM_RC_OK, { 0 } },
+		{ 2, "/foo/bar/fruit", PR, FLOM_RC_OK, { 0 } },
+		{ 3, "/foo", PR, FLOM_RC_OK, { 0 } } } },
+	{ "UC15 7/8", {
+		{ 1, "/foo/bar", PR, FLOM_RC_OK, { 0 } },
+		{ 2, "/foo/blue/apple", EX, FLOM_RC_OK, { 0 } },
+		{ 3, "/foo", PR, FLOM_RC_ENQUEUED, { 0 } },
+		REL(1),
+		REL(2, 3) } },
+	{ "UC15 8/8", {
+		{ 1, "/foo/bar", PR, FLOM_RC_OK, { 0 } },
+		{ 2, "/foo", PR, FLOM_RC_OK, { 0 } },
+		{ 3, "/foo/blue/apple", EX, FLOM_RC_ENQUEUED, { 0 } },
+		REL(1),
+		REL(2, 3) } },
+	/* the FIFO rule of hierarchical resources: a waiter blocks only the
+	 * later requests it conflicts with by path and mode */
+	{ "selective FIFO", {
+		{ 1, "/a/b", EX, FLOM_RC_OK, { 0 } },
+		{ 2, "/a", PR, FLOM_RC_ENQUEUED, { 0 } },   /* EX descendant */
+		{ 3, "/a/c", PR, FLOM_RC_OK, { 0 } },       /* PR vs waiting PR: fine */
+		{ 4, "/a/d", EX, FLOM_RC_ENQUEUED, { 0 } }, /* waiter 2 is in the way */
+		{ 5, "/a/b/x", CR, FLOM_RC_ENQUEUED, { 0 } }, /* holder 1 */
+		{ 6, "/a/e", NL, FLOM_RC_OK, { 0 } },       /* NL conflicts with nothing */
+		REL(1, 2, 5),    /* 4 stays: holder PR /a now */
+		REL(2, 4) } },
+	{ "waiters in order on one path", {
+		{ 1, "/a/b", EX, FLOM_RC_OK, { 0 } },
+		{ 2, "/a/b", PR, FLOM_RC_ENQUEUED, { 0 } },
+		{ 3, "/a/b/c", EX, FLOM_RC_ENQUEUED, { 0 } },
+		{ 4, "/a/b", PR, FLOM_RC_ENQUEUED, { 0 } },  /* behind the EX waiter */
+		REL(1, 2),
+		REL(2, 3),
+		REL(3, 4) } },
+};
+
+static void hier_run_case(fx *f, const hier_case *c)
+{
+	for (guint i = 0; i < HIER_STEPS_MAX; i++) {
+		const hier_step *s = &c->steps[i];
+
+		if (s->owner == 0)
+			break;
+		if (s->name != NULL) {
+			int rc = lock_mode(f, s->owner, s->name, s->mode, TRUE);
+
+			if (rc != s->rc)
+				g_error("%s step %u: owner %" G_GUINT64_FORMAT " %s rc %d, expected %d",
+					c->title, i, s->owner, s->name, rc, s->rc);
+			continue;
+		}
+		unlock(f, s->owner, FALSE);
+		for (guint w = 0; w < G_N_ELEMENTS(s->woken) && s->woken[w] != 0; w++)
+			if (ev_rc(f, s->woken[w]) != FLOM_RC_OK)
+				g_error("%s step %u: owner %" G_GUINT64_FORMAT " not granted",
+					c->title, i, s->woken[w]);
+		{
+			guint n = 0;
+
+			while (n < G_N_ELEMENTS(s->woken) && s->woken[n] != 0)
+				n++;
+			if (f->ev->len != n)
+				g_error("%s step %u: %u grants, expected %u", c->title, i, f->ev->len, n);
+		}
+	}
+}
+
+static void test_hier_cases(fx *f, gconstpointer data)
+{
+	(void)data;
+	for (guint i = 0; i < G_N_ELEMENTS(hier_cases); i++) {
+		lt_table *old = f->t;
+
+		f->t = lt_new();
+		hier_run_case(f, &hier_cases[i]);
+		lt_free(f->t);
+		f->t = old;
+	}
+}
+
+/* One object per root; unlock of every path leaves no trace after reaping. */
+static void test_hier_objects(fx *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(lock(f, 1, "/a/b/c"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 2, "/a/x"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 3, "/b"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 4, "/ab"), ==, FLOM_RC_OK);   /* not under /a */
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 3);
+	g_assert_cmpint(lock(f, 5, "/a/b"), ==, FLOM_RC_ENQUEUED);
+	unlock(f, 5, TRUE);   /* a waiter disconnects: its node goes away */
+	g_assert_cmpint(lock_mode(f, 6, "/a/b", EX, FALSE), ==, FLOM_RC_BUSY);
+	unlock(f, 1, FALSE);
+	g_assert_cmpint(lock_mode(f, 6, "/a/b", EX, FALSE), ==, FLOM_RC_OK);
+	unlock(f, 6, FALSE);
+	unlock(f, 2, FALSE);
+	unlock(f, 3, FALSE);
+	unlock(f, 4, FALSE);
+	tick(f, f->now + FLOM_RESOURCE_IDLE_MIN_MS * MS);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 0);
+	g_assert_true(lt_is_empty(f->t));
+}
+
+/* ---- numeric ---- */
+
+static int lock_q(fx *f, guint64 owner, const char *name, gint64 q, gboolean wait)
+{
+	lt_lock_request r = req_default(owner, name);
+
+	r.quantity = q;
+	r.wait = wait;
+	return lock_req(f, &r);
+}
+
+static void test_numeric(fx *f, gconstpointer data)
+{
+	(void)data;
+	/* UC10 1/3: the third of foo[2] waits */
+	g_assert_cmpint(lock_q(f, 1, "foo[2]", 1, TRUE), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock_q(f, 2, "foo[2]", 1, TRUE), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock_q(f, 3, "foo[2]", 1, FALSE), ==, FLOM_RC_BUSY);
+	/* UC10 3/3: two units wanted, waits for both */
+	g_assert_cmpint(lock_q(f, 3, "foo[2]", 2, TRUE), ==, FLOM_RC_ENQUEUED);
+	/* impossible whatever wait says, and nothing kept */
+	g_assert_cmpint(lock_q(f, 4, "foo[2]", 3, TRUE), ==, FLOM_RC_IMPOSSIBLE);
+	g_assert_cmpint(lock_q(f, 4, "foo[2]", 3, FALSE), ==, FLOM_RC_IMPOSSIBLE);
+	g_assert_null(lt_owner_resource(f->t, 4));
+	/* a one-unit request does not overtake the two-unit waiter */
+	g_assert_cmpint(lock_q(f, 4, "foo[2]", 1, TRUE), ==, FLOM_RC_ENQUEUED);
+	unlock(f, 1, FALSE);
+	g_assert_cmpuint(f->ev->len, ==, 0);
+	unlock(f, 2, FALSE);
+	g_assert_cmpint(ev_rc(f, 3), ==, FLOM_RC_OK);
+	g_assert_cmpint(ev_rc(f, 4), ==, NO_EVENT);
+	unlock(f, 3, FALSE);
+	g_assert_cmpint(ev_rc(f, 4), ==, FLOM_RC_OK);
+	/* foo[3] is another resource */
+	g_assert_cmpint(lock_q(f, 5, "foo[3]", 3, FALSE), ==, FLOM_RC_OK);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 2);
+	/* a creator refused as impossible leaves no resource */
+	g_assert_cmpint(lock_q(f, 6, "bar[1]", 2, TRUE), ==, FLOM_RC_IMPOSSIBLE);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 2);
+}
+
+static void test_numeric_quantity_range(fx *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(lock_q(f, 1, "foo[2]", 0, TRUE), ==, FLOM_RC_INVALID_REQUEST);
+	g_assert_cmpint(lock_q(f, 1, "foo[2]", -5, TRUE), ==, FLOM_RC_INVALID_REQUEST);
+	g_assert_cmpint(lock_q(f, 1, "foo[2]", G_MININT64, TRUE), ==, FLOM_RC_INVALID_REQUEST);
+	g_assert_cmpint(lock_q(f, 1, "foo[2]", G_MAXINT64, TRUE), ==, FLOM_RC_IMPOSSIBLE);
+	g_assert_cmpuint(lt_owner_count(f->t), ==, 0);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 0);
+	/* the largest capacity and quantity */
+	g_assert_cmpint(lock_q(f, 1, "big[2147483647]", G_MAXINT32, TRUE), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock_q(f, 2, "big[2147483647]", 1, FALSE), ==, FLOM_RC_BUSY);
+	/* quantity means nothing to other types */
+	g_assert_cmpint(lock_q(f, 3, "plain", 0, TRUE), ==, FLOM_RC_OK);
+}
+
+/* ---- set ---- */
+
+static void test_set_rotation(fx *f, gconstpointer data)
+{
+	(void)data;
+	/* UC12 and UC13 (2/2): red, green, blue; then green while red and
+	 * blue are busy and the index is back at 0 */
+	g_assert_cmpint(lock(f, 1, "red.green.blue"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 1), ==, "red");
+	g_assert_cmpint(lock(f, 2, "red.green.blue"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 2), ==, "green");
+	g_assert_cmpint(lock(f, 3, "red.green.blue"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 3), ==, "blue");
+	unlock(f, 2, FALSE);
+	g_assert_cmpint(lock(f, 4, "red.green.blue"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 4), ==, "green");
+	/* index now 1: red freed, the scan from green and blue (busy) wraps */
+	unlock(f, 1, FALSE);
+	g_assert_cmpint(lock(f, 5, "red.green.blue"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 5), ==, "red");
+	/* index 2: all busy; a waiter gets the first element freed */
+	g_assert_cmpint(lock_mode(f, 6, "red.green.blue", EX, FALSE), ==, FLOM_RC_BUSY);
+	g_assert_cmpint(lock(f, 6, "red.green.blue"), ==, FLOM_RC_ENQUEUED);
+	unlock(f, 4, FALSE);
+	g_assert_cmpint(ev_rc(f, 6), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 6), ==, "green");
+}
+
+/* The index moves by one per grant, not to just after the element taken:
+ * when the scan had to skip busy elements the two differ. */
+static void test_set_index_by_one(fx *f, gconstpointer data)
+{
+	static const struct { guint64 owner; const char *element; } grants[] = {
+		{ 1, "a" }, { 2, "b" }, { 0, NULL }, { 3, "c" }, { 4, "d" }, { 5, "a" },
+	};
+
+	(void)data;
+	for (guint i = 0; i < G_N_ELEMENTS(grants); i++) {
+		if (grants[i].owner == 0) {
+			unlock(f, 1, FALSE);
+			continue;
+		}
+		g_assert_cmpint(lock(f, grants[i].owner, "a.b.c.d"), ==, FLOM_RC_OK);
+		g_assert_cmpstr(ev_element(f, grants[i].owner), ==, grants[i].element);
+	}
+	/* all busy, index 1; free c and d */
+	unlock(f, 3, FALSE);
+	unlock(f, 4, FALSE);
+	g_assert_cmpint(lock(f, 6, "a.b.c.d"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 6), ==, "c");    /* skipped b; index 2 */
+	unlock(f, 6, FALSE);
+	g_assert_cmpint(lock(f, 7, "a.b.c.d"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 7), ==, "c");    /* from index 2, not 3 */
+}
+
+/* UC13 (1/2): three holders, a fourth -o 0 is busy, and once all are gone a
+ * fifth (resource still alive) gets red: a busy refusal does not move the
+ * index. */
+static void test_set_busy_then_red(fx *f, gconstpointer data)
+{
+	(void)data;
+	for (guint64 o = 1; o <= 3; o++)
+		g_assert_cmpint(lock(f, o, "red.green.blue"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock_mode(f, 4, "red.green.blue", EX, FALSE), ==, FLOM_RC_BUSY);
+	for (guint64 o = 1; o <= 3; o++)
+		unlock(f, o, FALSE);
+	f->now += 500 * MS;
+	g_assert_cmpint(lock(f, 5, "red.green.blue"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 5), ==, "red");
+}
+
+/* ---- sequence (reference §10.13) ---- */
+
+/* Run the 13 commands of UC18 3/6 and 4/6 one after the other; return the
+ * values the "echo" ones printed. */
+static char *sequence_run(fx *f, const char *name)
+{
+	/* t: true, e: echo (prints the value), f: false (rollback) */
+	static const char script[] = "tttettefefete";
+	GString *out = g_string_new(NULL);
+	guint64 owner = 100;
+
+	for (const char *c = script; *c != '\0'; c++, owner++) {
+		lt_lock_request r = req_default(owner, name);
+
+		r.idle_lifespan_ms = 1000;
+		g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_OK);
+		if (*c == 'e')
+			g_string_append_printf(out, "%s%s", out->len > 0 ? " " : "",
+					       ev_element(f, owner));
+		f->now += 10 * MS;
+		unlock(f, owner, *c == 'f');
+		f->now += 10 * MS;
+		tick(f, f->now);
+	}
+	return g_string_free(out, FALSE);
+}
+
+static void test_sequence_transactional(fx *f, gconstpointer data)
+{
+	g_autofree char *values = sequence_run(f, "_S_a[1]");
+
+	(void)data;
+	g_assert_cmpstr(values, ==, "4 7 8 9 11");
+}
+
+static void test_sequence_plain(fx *f, gconstpointer data)
+{
+	g_autofree char *values = sequence_run(f, "_s_a[1]");
+
+	(void)data;
+	g_assert_cmpstr(values, ==, "4 7 9 11 13");
+}
+
+/* UC18 (5/6) and (6/6): three slots, a fourth waits; rollbacks on _s_ give
+ * nothing back, on _S_ the value goes to the next grant. */
+static void test_sequence_slots(fx *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(lock(f, 1, "_s_a[3]"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 2, "_s_a[3]"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 3, "_s_a[3]"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 4, "_s_a[3]"), ==, FLOM_RC_ENQUEUED);
+	unlock(f, 2, TRUE);
+	g_assert_cmpstr(ev_element(f, 4), ==, "4");
+	unlock(f, 4, FALSE);
+	unlock(f, 1, FALSE);
+	unlock(f, 3, FALSE);
+	f->now += 1000 * MS - 1;       /* idle just under a second: kept */
+	tick(f, f->now);
+	g_assert_cmpint(lock(f, 5, "_s_a[3]"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 5), ==, "5");
+
+	g_assert_cmpint(lock(f, 11, "_S_a[3]"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 11), ==, "1");
+	g_assert_cmpint(lock(f, 12, "_S_a[3]"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 13, "_S_a[3]"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 14, "_S_a[3]"), ==, FLOM_RC_ENQUEUED);
+	unlock(f, 12, TRUE);                          /* 2 rolled back */
+	g_assert_cmpstr(ev_element(f, 14), ==, "2");
+	unlock(f, 14, FALSE);                         /* 2 committed */
+	g_assert_cmpint(lock(f, 15, "_S_a[3]"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 15), ==, "4");
+	unlock(f, 11, FALSE);
+	unlock(f, 15, FALSE);
+	unlock(f, 13, TRUE);                          /* 3 rolled back */
+	g_assert_cmpint(lock(f, 16, "_S_a[3]"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 16), ==, "3");
+	/* several rolled back values come back oldest first */
+	g_assert_cmpint(lock(f, 17, "_S_a[3]"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 18, "_S_a[3]"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 18), ==, "6");
+	unlock(f, 18, TRUE);
+	unlock(f, 16, TRUE);
+	g_assert_cmpint(lock(f, 19, "_S_a[3]"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 19), ==, "6");
+	g_assert_cmpint(lock(f, 20, "_S_a[3]"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 20), ==, "3");
+}
+
+/* A disconnect of a waiter returns nothing (it had no value); an _S_ holder
+ * that disconnects (rollback=TRUE from the daemon) gives its value back. */
+static void test_sequence_disconnect(fx *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(lock(f, 1, "_S_q[1]"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 2, "_S_q[1]"), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpint(lock(f, 3, "_S_q[1]"), ==, FLOM_RC_ENQUEUED);
+	unlock(f, 2, TRUE);
+	g_assert_cmpuint(f->ev->len, ==, 0);
+	unlock(f, 1, TRUE);
+	g_assert_cmpstr(ev_element(f, 3), ==, "1");
+	unlock(f, 3, FALSE);
+	g_assert_cmpint(lock(f, 4, "_S_q[1]"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 4), ==, "2");
+}
+
+/* ---- timestamp ---- */
+
+static void test_timestamp_format(fx *f, gconstpointer data)
+{
+	(void)data;
+	f->now = T0 + 5 * G_TIME_SPAN_SECOND + 495123;     /* 22:13:25.495123 */
+	g_assert_cmpint(lock(f, 1, "_t_a%S#fff[2]"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 1), ==, "a25.495");
+	f->now += 100 * MS;
+	g_assert_cmpint(lock(f, 2, "_t_x%H:%M:%S#ffffff#f#ffffffff[1]"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 2), ==, "x22:13:25.595123.5.595123ff");
+	f->now = T0 + 5 * MS;
+	g_assert_cmpint(lock(f, 3, "_t_%Y%m%d%H%M%S#ff[1]"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 3), ==, "20231114221320.00");
+}
+
+/* One slot: the second holder waits for the slot and for a new second. */
+static void test_timestamp_grain(fx *f, gconstpointer data)
+{
+	(void)data;
+	f->now = T0 + 200 * MS;
+	g_assert_cmpint(lock(f, 1, "_t_s%S[1]"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 1), ==, "s20");
+	g_assert_cmpint(lock(f, 2, "_t_s%S[1]"), ==, FLOM_RC_ENQUEUED);
+	/* no timer while the slot is taken: only the idle reaper is absent */
+	g_assert_cmpint(lt_next_deadline(f->t), ==, G_MAXINT64);
+	f->now = T0 + 300 * MS;
+	unlock(f, 1, FALSE);
+	g_assert_cmpuint(f->ev->len, ==, 0);           /* same second */
+	g_assert_cmpint(lt_next_deadline(f->t), ==, T0 + G_TIME_SPAN_SECOND);
+	g_assert_cmpint(lock_mode(f, 3, "_t_s%S[1]", EX, FALSE), ==, FLOM_RC_BUSY);
+	tick(f, T0 + G_TIME_SPAN_SECOND - 1);
+	g_assert_cmpuint(f->ev->len, ==, 0);
+	tick(f, T0 + G_TIME_SPAN_SECOND);
+	g_assert_cmpint(ev_rc(f, 2), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 2), ==, "s21");
+	g_assert_cmpint(lt_next_deadline(f->t), ==, G_MAXINT64);
+}
+
+/* Four slots, 100 ms grain: five requests at once get five distinct values,
+ * one per grain, each waiter woken at its grain boundary. */
+static void test_timestamp_unique(fx *f, gconstpointer data)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	guint granted = 0;
+
+	(void)data;
+	f->now = T0 + 30 * MS;
+	for (guint64 o = 1; o <= 5; o++) {
+		int rc = lock(f, o, "_t_u%S#ff[4]");
+
+		g_assert_cmpint(rc, ==, o == 1 ? FLOM_RC_OK : FLOM_RC_ENQUEUED);
+		if (rc == FLOM_RC_OK) {
+			g_hash_table_add(seen, g_strdup(ev_element(f, o)));
+			granted++;
+		}
+	}
+	for (guint round = 1; round <= 4; round++) {
+		gint64 next = lt_next_deadline(f->t);
+
+		g_assert_cmpint(next, ==, T0 + round * 100 * MS);
+		tick(f, next);
+		g_assert_cmpuint(f->ev->len, ==, 1);
+		for (guint i = 0; i < f->ev->len; i++) {
+			const lt_event *e = &g_array_index(f->ev, lt_event, i);
+
+			g_assert_cmpint(e->rc, ==, FLOM_RC_OK);
+			g_hash_table_add(seen, g_strdup(e->element));
+			granted++;
+		}
+		if (round == 3) {
+			/* slots full (owners 1-4): no grain timer */
+			g_assert_cmpint(lt_next_deadline(f->t), ==, G_MAXINT64);
+			f->now = T0 + 350 * MS;
+			unlock(f, 1, FALSE);
+			g_assert_cmpuint(f->ev->len, ==, 0); /* grain of owner 4 */
+		}
+	}
+	g_assert_cmpuint(granted, ==, 5);
+	g_assert_cmpuint(g_hash_table_size(seen), ==, 5);
+}
+
+/* A format whose text cannot fit an element is refused at creation. */
+static void test_timestamp_too_long(fx *f, gconstpointer data)
+{
+	GString *name = g_string_new("_t_");
+
+	(void)data;
+	while (name->len < 800)
+		g_string_append(name, "%c");
+	g_string_append(name, "[1]");
+	g_assert_cmpint(lock(f, 1, name->str), ==, FLOM_RC_INVALID_NAME);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 0);
+	g_assert_cmpuint(lt_owner_count(f->t), ==, 0);
+	g_string_free(name, TRUE);
+}
+
+/* ---- incubator ---- */
+
+static int lock_nocreate(fx *f, guint64 owner, const char *name, int mode, gboolean wait)
+{
+	lt_lock_request r = req_default(owner, name);
+
+	r.create = FALSE;
+	r.mode = (flom_lock_mode)mode;
+	r.wait = wait;
+	return lock_req(f, &r);
+}
+
+static void test_incubator(fx *f, gconstpointer data)
+{
+	lt_lock_request creator = req_default(10, "RES");
+
+	(void)data;
+	g_assert_cmpint(lock_nocreate(f, 1, "RES", CR, FALSE), ==, FLOM_RC_CANT_WAIT);
+	g_assert_true(lt_is_empty(f->t));
+	g_assert_cmpint(lock_nocreate(f, 1, "RES", CR, TRUE), ==, FLOM_RC_WAIT_RESOURCE);
+	g_assert_cmpint(lock_nocreate(f, 2, "RES", EX, TRUE), ==, FLOM_RC_WAIT_RESOURCE);
+	g_assert_cmpint(lock_nocreate(f, 3, "RES", CW, TRUE), ==, FLOM_RC_WAIT_RESOURCE);
+	g_assert_cmpint(lock_nocreate(f, 4, "OTHER", EX, TRUE), ==, FLOM_RC_WAIT_RESOURCE);
+	g_assert_false(lt_is_empty(f->t));
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 0);
+	g_assert_cmpuint(lt_owner_count(f->t), ==, 4);
+	g_assert_cmpstr(lt_owner_resource(f->t, 2), ==, "RES");
+
+	/* the creator is served first, then the parked in arrival order */
+	creator.mode = FLOM_LOCK_MODE_PR;
+	creator.idle_lifespan_ms = 2000;
+	g_assert_cmpint(lock_req(f, &creator), ==, FLOM_RC_OK);
+	g_assert_cmpuint(f->ev->len, ==, 4);
+	g_assert_cmpuint(g_array_index(f->ev, lt_event, 1).owner, ==, 1);
+	g_assert_cmpuint(g_array_index(f->ev, lt_event, 2).owner, ==, 2);
+	g_assert_cmpuint(g_array_index(f->ev, lt_event, 3).owner, ==, 3);
+	g_assert_cmpint(ev_rc(f, 1), ==, FLOM_RC_OK);         /* CR with PR */
+	g_assert_cmpint(ev_rc(f, 2), ==, FLOM_RC_ENQUEUED);   /* EX */
+	g_assert_cmpint(ev_rc(f, 3), ==, FLOM_RC_ENQUEUED);   /* behind the EX */
+	g_assert_cmpuint(lt_owner_count(f->t), ==, 5);
+
+	unlock(f, 10, FALSE);
+	g_assert_cmpuint(f->ev->len, ==, 0);
+	unlock(f, 1, FALSE);
+	g_assert_cmpint(ev_rc(f, 2), ==, FLOM_RC_OK);
+	unlock(f, 2, FALSE);
+	g_assert_cmpint(ev_rc(f, 3), ==, FLOM_RC_OK);
+	unlock(f, 3, FALSE);
+
+	/* create=0 on an existing (idle, kept by -i 2000) resource is normal */
+	f->now += 1500 * MS;
+	tick(f, f->now);
+	g_assert_cmpint(lock_nocreate(f, 5, "RES", EX, FALSE), ==, FLOM_RC_OK);
+	/* a parked owner that disconnects leaves nothing */
+	unlock(f, 4, TRUE);
+	g_assert_null(lt_owner_resource(f->t, 4));
+	g_assert_cmpint(lock(f, 6, "OTHER"), ==, FLOM_RC_OK);
+	g_assert_cmpuint(f->ev->len, ==, 1);
+}
+
+/* Hierarchical: parked on any path of a root, handed to the object of that
+ * root whatever path creates it. */
+static void test_incubator_hier(fx *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(lock_nocreate(f, 1, "/res/foo", EX, TRUE), ==, FLOM_RC_WAIT_RESOURCE);
+	g_assert_cmpint(lock_nocreate(f, 2, "/res", CR, TRUE), ==, FLOM_RC_WAIT_RESOURCE);
+	g_assert_cmpint(lock_nocreate(f, 3, "/other/x", EX, TRUE), ==, FLOM_RC_WAIT_RESOURCE);
+	g_assert_cmpint(lock_mode(f, 10, "/res/bar", EX, TRUE), ==, FLOM_RC_OK);
+	g_assert_cmpint(ev_rc(f, 1), ==, FLOM_RC_OK);          /* sibling */
+	g_assert_cmpint(ev_rc(f, 2), ==, FLOM_RC_ENQUEUED);    /* ancestor of EX */
+	g_assert_cmpint(ev_rc(f, 3), ==, NO_EVENT);
+	unlock(f, 10, FALSE);
+	g_assert_cmpuint(f->ev->len, ==, 0);
+	unlock(f, 1, FALSE);
+	g_assert_cmpint(ev_rc(f, 2), ==, FLOM_RC_OK);
+}
+
+/* A creator refused (impossible) creates nothing and the parked stay. */
+static void test_incubator_refused_creator(fx *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(lock_nocreate(f, 1, "N[2]", EX, TRUE), ==, FLOM_RC_WAIT_RESOURCE);
+	g_assert_cmpint(lock_q(f, 2, "N[2]", 5, TRUE), ==, FLOM_RC_IMPOSSIBLE);
+	g_assert_cmpuint(f->ev->len, ==, 1);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 0);
+	g_assert_cmpstr(lt_owner_resource(f->t, 1), ==, "N[2]");
+	g_assert_cmpint(lock_q(f, 3, "N[2]", 2, TRUE), ==, FLOM_RC_OK);
+	g_assert_cmpint(ev_rc(f, 1), ==, FLOM_RC_ENQUEUED);
+}
+
+/* ---- idle lifespan ---- */
+
+static void test_idle_reap(fx *f, gconstpointer data)
+{
+	lt_lock_request r = req_default(1, "_s_x[1]");
+
+	(void)data;
+	r.idle_lifespan_ms = 0;   /* the minimum applies */
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 1), ==, "1");
+	g_assert_cmpint(lt_next_deadline(f->t), ==, G_MAXINT64);
+	unlock(f, 1, FALSE);
+	g_assert_cmpint(lt_next_deadline(f->t), ==, T0 + FLOM_RESOURCE_IDLE_MIN_MS * MS);
+
+	/* before the deadline: state kept, and a new idle period starts */
+	f->now = T0 + 500 * MS;
+	r.owner = 2;
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 2), ==, "2");
+	g_assert_cmpint(lt_next_deadline(f->t), ==, G_MAXINT64);
+	unlock(f, 2, FALSE);
+	g_assert_cmpint(lt_next_deadline(f->t), ==, T0 + 1500 * MS);
+	tick(f, T0 + 1500 * MS - 1);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 1);
+	tick(f, T0 + 1500 * MS);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 0);
+	g_assert_true(lt_is_empty(f->t));
+	g_assert_cmpint(lt_next_deadline(f->t), ==, G_MAXINT64);
+
+	/* after: a new object, the sequence restarts */
+	r.owner = 3;
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 3), ==, "1");
+}
+
+/* The creating request's lifespan counts, later requests' do not. */
+static void test_idle_lifespan_of_creator(fx *f, gconstpointer data)
+{
+	lt_lock_request r = req_default(1, "A");
+	lt_lock_request s = req_default(2, "A");
+
+	(void)data;
+	r.idle_lifespan_ms = 2500;
+	s.idle_lifespan_ms = 60000;
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_OK);
+	unlock(f, 1, FALSE);
+	g_assert_cmpint(lock_req(f, &s), ==, FLOM_RC_OK);
+	unlock(f, 2, FALSE);
+	g_assert_cmpint(lt_next_deadline(f->t), ==, T0 + 2500 * MS);
+	/* an enormous lifespan saturates instead of overflowing */
+	r.owner = 3;
+	r.name = "B";
+	r.idle_lifespan_ms = G_MAXINT64;
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_OK);
+	unlock(f, 3, FALSE);
+	g_assert_cmpint(lt_next_deadline(f->t), ==, T0 + 2500 * MS);
+	tick(f, T0 + 2500 * MS);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 1);   /* B stays */
+	/* negative lifespans mean the minimum */
+	r.owner = 4;
+	r.name = "C";
+	r.idle_lifespan_ms = -5;
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_OK);
+	unlock(f, 4, FALSE);
+	g_assert_cmpint(lt_next_deadline(f->t), ==, f->now + FLOM_RESOURCE_IDLE_MIN_MS * MS);
+}
+
+/* Deadlines of many resources: the earliest is reported, and one tick reaps
+ * exactly the due ones. */
+static void test_idle_many(fx *f, gconstpointer data)
+{
+	enum { N = 5000 };
+
+	(void)data;
+	for (guint i = 0; i < N; i++) {
+		char name[32];
+		lt_lock_request r;
+
+		g_snprintf(name, sizeof(name), "r%u", i);
+		r = req_default(i + 1, name);
+		r.idle_lifespan_ms = 1000 + (gint64)(N - i);   /* last: earliest */
+		g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_OK);
+		unlock(f, i + 1, FALSE);
+	}
+	g_assert_cmpuint(lt_resource_count(f->t), ==, N);
+	g_assert_cmpint(lt_next_deadline(f->t), ==, T0 + 1001 * MS);
+	tick(f, T0 + (1000 + N / 2) * MS);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, N - N / 2);
+	g_assert_cmpint(lt_next_deadline(f->t), ==, T0 + (1000 + N / 2 + 1) * MS);
+	tick(f, T0 + (1000 + N) * MS);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 0);
+}
+
+/* ---- tokens ---- */
+
+static guint64 grant_token(fx *f, guint64 owner, const char *name)
+{
+	const lt_event *e;
+
+	g_assert_cmpint(lock(f, owner, name), ==, FLOM_RC_OK);
+	e = ev_find(f, owner);
+	return e->token;
+}
+
+static void test_tokens(fx *f, gconstpointer data)
+{
+	guint64 last = 0;
+	guint64 tok;
+	lt_table *later;
+
+	(void)data;
+	/* many grants in the same microsecond, on different resources */
+	for (guint64 o = 1; o <= 20; o++) {
+		tok = grant_token(f, o, o % 2 ? "X" : "Y.Z");
+		g_assert_cmpuint(tok, >, last);
+		g_assert_cmpuint(tok, >=, (guint64)T0 * 4);
+		last = tok;
+		unlock(f, o, FALSE);
+	}
+	/* a grant made by a release carries a token too */
+	g_assert_cmpint(lock(f, 30, "X"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 31, "X"), ==, FLOM_RC_ENQUEUED);
+	unlock(f, 30, FALSE);
+	tok = ev_find(f, 31)->token;
+	g_assert_cmpuint(tok, >, last);
+	last = tok;
+	/* the clock going back does not make tokens go back */
+	f->now = T0 - 3600 * G_TIME_SPAN_SECOND;
+	unlock(f, 31, FALSE);
+	tok = grant_token(f, 32, "X");
+	g_assert_cmpuint(tok, >, last);
+
+	/* a daemon started later (a new table) issues larger tokens: a restart
+	 * takes far longer than the grants made use of the 4 tokens per
+	 * microsecond of wall clock */
+	later = lt_new();
+	{
+		GArray *ev = lt_events_new();
+		lt_lock_request r = req_default(1, "X");
+
+		lt_request(later, &r, T0 + G_TIME_SPAN_SECOND, ev);
+		g_assert_cmpint(g_array_index(ev, lt_event, 0).rc, ==, FLOM_RC_OK);
+		g_assert_cmpuint(g_array_index(ev, lt_event, 0).token, >, tok);
+		lt_events_clear(ev);
+		g_array_free(ev, TRUE);
+	}
+	lt_free(later);
+}
+
+/* ---- bounds and bad values ---- */
+
+static void test_out_of_range(fx *f, gconstpointer data)
+{
+	lt_lock_request r = req_default(1, "R");
+
+	(void)data;
+	r.mode = (flom_lock_mode)6;
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_INVALID_REQUEST);
+	r.mode = (flom_lock_mode)-1;
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_INVALID_REQUEST);
+	r.name = "/a/b";
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_INVALID_REQUEST);
+	r.mode = (flom_lock_mode)G_MAXINT;
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_INVALID_REQUEST);
+	g_assert_cmpuint(lt_owner_count(f->t), ==, 0);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 0);
+	g_assert_null(lt_owner_resource(f->t, 1));
+
+	/* bad names */
+	r = req_default(1, NULL);
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_INVALID_NAME);
+	r.name = "bad name";
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_INVALID_NAME);
+	r.name = "foo[0]";
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_INVALID_NAME);
+	r.name = "_t_%D[1]";
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_INVALID_NAME);
+	r.create = FALSE;
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_INVALID_NAME);
+	g_assert_true(lt_is_empty(f->t));
+
+	/* a second request from an owner is refused; the first stays */
+	r = req_default(1, "R");
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_OK);
+	r.name = "S";
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_INVALID_REQUEST);
+	g_assert_cmpstr(lt_owner_resource(f->t, 1), ==, "R");
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 1);
+}
+
+static void test_waiters_max(fx *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(lock(f, 1, "W"), ==, FLOM_RC_OK);
+	for (guint64 o = 2; o < 2 + FLOM_WAITERS_MAX; o++)
+		g_assert_cmpint(lock(f, o, "W"), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpint(lock(f, 2 + FLOM_WAITERS_MAX, "W"), ==, FLOM_RC_BUSY);
+	g_assert_cmpuint(lt_owner_count(f->t), ==, 1 + FLOM_WAITERS_MAX);
+	/* room again after one leaves */
+	unlock(f, 1, FALSE);
+	g_assert_cmpint(ev_rc(f, 2), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 2 + FLOM_WAITERS_MAX, "W"), ==, FLOM_RC_ENQUEUED);
+}
+
+static void test_resources_max(fx *f, gconstpointer data)
+{
+	char name[32];
+
+	(void)data;
+	for (guint i = 0; i < FLOM_RESOURCES_MAX; i++) {
+		g_snprintf(name, sizeof(name), "r%u", i);
+		g_assert_cmpint(lock(f, i + 1, name), ==, FLOM_RC_OK);
+	}
+	g_assert_cmpint(lock(f, FLOM_RESOURCES_MAX + 1, "one.more"), ==, FLOM_RC_BUSY);
+	g_assert_null(lt_owner_resource(f->t, FLOM_RESOURCES_MAX + 1));
+	/* existing resources still serve */
+	g_assert_cmpint(lock(f, FLOM_RESOURCES_MAX + 2, "r7"), ==, FLOM_RC_ENQUEUED);
+	/* reaping makes room */
+	unlock(f, 1, FALSE);
+	tick(f, f->now + FLOM_RESOURCE_IDLE_MIN_MS * MS);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, FLOM_RESOURCES_MAX - 1);
+	g_assert_cmpint(lock(f, FLOM_RESOURCES_MAX + 1, "one.more"), ==, FLOM_RC_OK);
+}
+
+static void test_incubator_max(fx *f, gconstpointer data)
+{
+	(void)data;
+	for (guint64 o = 1; o <= FLOM_INCUBATOR_MAX; o++)
+		g_assert_cmpint(lock_nocreate(f, o, o % 2 ? "P" : "Q", EX, TRUE), ==,
+				FLOM_RC_WAIT_RESOURCE);
+	g_assert_cmpint(lock_nocreate(f, FLOM_INCUBATOR_MAX + 1, "P", EX, TRUE), ==, FLOM_RC_BUSY);
+	g_assert_cmpuint(lt_owner_count(f->t), ==, FLOM_INCUBATOR_MAX);
+	/* creating P hands over half of them (one granted, the rest queued) */
+	g_assert_cmpint(lock_mode(f, FLOM_INCUBATOR_MAX + 2, "P", NL, TRUE), ==, FLOM_RC_OK);
+	g_assert_cmpuint(f->ev->len, ==, 1 + FLOM_INCUBATOR_MAX / 2);
+	g_assert_cmpint(ev_rc(f, 1), ==, FLOM_RC_OK);
+	g_assert_cmpint(ev_rc(f, 3), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpint(lock_nocreate(f, FLOM_INCUBATOR_MAX + 1, "Q", EX, TRUE), ==,
+			FLOM_RC_WAIT_RESOURCE);
+}
+
+/* ---- status ---- */
+
+static void status_collect(const lt_owner_info *i, gpointer data)
+{
+	g_ptr_array_add(data, g_strdup_printf("%" G_GUINT64_FORMAT " %d %s %s %s %d %" G_GINT64_FORMAT
+					      " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s",
+					      i->owner, (int)i->state, i->name, i->resource, i->peer,
+					      (int)i->mode, i->quantity, i->requested_us - T0,
+					      i->since_us > 0 ? i->since_us - T0 : -1,
+					      i->element != NULL ? i->element : "-"));
+}
+
+static gint status_index(GPtrArray *lines, const char *line)
+{
+	for (guint i = 0; i < lines->len; i++)
+		if (strcmp(g_ptr_array_index(lines, i), line) == 0)
+			return (gint)i;
+	g_error("status line \"%s\" missing", line);
+	return -1;
+}
+
+static void test_status(fx *f, gconstpointer data)
+{
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+	lt_lock_request r = req_default(1, "a.b");
+
+	(void)data;
+	r.peer = "host1/1234";
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_OK);
+	f->now += 1;
+	g_assert_cmpint(lock(f, 2, "a.b"), ==, FLOM_RC_OK);
+	f->now += 1;
+	g_assert_cmpint(lock(f, 3, "a.b"), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpint(lock_mode(f, 4, "/r/x", CR, TRUE), ==, FLOM_RC_OK);
+	f->now += 1;
+	g_assert_cmpint(lock_mode(f, 5, "/r", EX, TRUE), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpint(lock_nocreate(f, 6, "P[3]", EX, TRUE), ==, FLOM_RC_WAIT_RESOURCE);
+	g_assert_cmpint(lock_q(f, 7, "N[3]", 2, TRUE), ==, FLOM_RC_OK);
+
+	lt_foreach_owner(f->t, status_collect, lines);
+	g_assert_cmpuint(lines->len, ==, 7);
+	g_assert_cmpint(status_index(lines, "1 2 a.b a.b host1/1234 5 1 0 0 a"), <,
+			status_index(lines, "2 2 a.b a.b local 5 1 1 1 b"));
+	g_assert_cmpint(status_index(lines, "2 2 a.b a.b local 5 1 1 1 b"), <,
+			status_index(lines, "3 1 a.b a.b local 5 1 2 -1 -"));
+	g_assert_cmpint(status_index(lines, "4 2 /r/x /r local 1 1 2 2 -"), <,
+			status_index(lines, "5 1 /r /r local 5 1 3 -1 -"));
+	status_index(lines, "6 0 P[3] P[3] local 5 1 3 -1 -");
+	status_index(lines, "7 2 N[3] N[3] local 5 2 3 3 -");
+}
+
+/* lt_events_clear frees the elements: run under valgrind/ASan to see it. */
+static void test_events_clear(fx *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(lock(f, 1, "a.b"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 1), ==, "a");
+	lt_events_clear(f->ev);
+	g_assert_cmpuint(f->ev->len, ==, 0);
+	g_assert_cmpint(lock(f, 2, "a.b"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 2), ==, "b");
+}
+
+#define ADD(path, fn) g_test_add("/locktable/" path, fx, NULL, fx_setup, fn, fx_teardown)
+
+int main(int argc, char **argv)
+{
+	/* timestamps format local time: fix the zone so the texts are known */
+	g_setenv("TZ", "UTC", TRUE);
+	tzset();
+	g_test_init(&argc, &argv, NULL);
+	ADD("modes/matrix", test_mode_matrix);
+	ADD("fifo/reader_behind_writer", test_fifo_reader_behind_writer);
+	ADD("fifo/grant_run", test_fifo_grant_run);
+	ADD("fifo/disconnect_positions", test_disconnect_positions);
+	ADD("simple/independent", test_independent_resources);
+	ADD("hier/cases", test_hier_cases);
+	ADD("hier/objects", test_hier_objects);
+	ADD("numeric/queue", test_numeric);
+	ADD("numeric/quantity_range", test_numeric_quantity_range);
+	ADD("set/rotation", test_set_rotation);
+	ADD("set/busy_then_red", test_set_busy_then_red);
+	ADD("set/index_by_one", test_set_index_by_one);
+	ADD("sequence/transactional", test_sequence_transactional);
+	ADD("sequence/plain", test_sequence_plain);
+	ADD("sequence/slots", test_sequence_slots);
+	ADD("sequence/disconnect", test_sequence_disconnect);
+	ADD("timestamp/format", test_timestamp_format);
+	ADD("timestamp/grain", test_timestamp_grain);
+	ADD("timestamp/unique", test_timestamp_unique);
+	ADD("timestamp/too_long", test_timestamp_too_long);
+	ADD("incubator/handover", test_incubator);
+	ADD("incubator/hier", test_incubator_hier);
+	ADD("incubator/refused_creator", test_incubator_refused_creator);
+	ADD("idle/reap", test_idle_reap);
+	ADD("idle/lifespan_of_creator", test_idle_lifespan_of_creator);
+	ADD("idle/many", test_idle_many);
+	ADD("tokens/increasing", test_tokens);
+	ADD("bounds/out_of_range", test_out_of_range);
+	ADD("bounds/waiters_max", test_waiters_max);
+	ADD("bounds/resources_max", test_resources_max);
+	ADD("bounds/incubator_max", test_incubator_max);
+	ADD("events/clear", test_events_clear);
+	ADD("status/foreach", test_status);
+	return g_test_run();
+}
