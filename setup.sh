@@ -12,10 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Build tools, the one library, and every command the tests and the bench
-# call (ip, nft, ps, unshare, flock, hyperfine; clang + its runtime for the
-# libFuzzer targets).
+# call (ip, nft, ps, unshare, flock, setpriv; hyperfine and python3 for the
+# bench; clang and its runtime for the libFuzzer targets).
 PACKAGES="build-essential gcc make autoconf automake libtool pkg-config
-	libglib2.0-dev iproute2 nftables procps util-linux coreutils gawk
+	libglib2.0-dev iproute2 nftables procps util-linux coreutils python3
 	clang libclang-rt-dev hyperfine"
 
 say() { printf '== %s\n' "$*"; }

@@ -7,9 +7,6 @@
  * the files and the -V dump all walk that table, so a setting cannot exist in
  * one place and be forgotten in another.
  */
-#ifdef HAVE_CONFIG_H
-#include <config.h> /* autoconf's header of the build directory, for PACKAGE_VERSION */
-#endif
 #include "config.h"
 #include "rsrc_name.h"
 #include "trace.h"
@@ -773,7 +770,6 @@ int config_load(flom_config *cfg, int argc, char **argv, GError **err)
 	cli_state st = { .words = g_ptr_array_new_with_free_func(g_free) };
 	int rc = -1;
 
-	memset(&st.cli, 0, sizeof(st.cli));
 	if (cli_parse(&st, argc, argv, err) < 0)
 		goto out;
 	/* -v, --signal-list and --unique-id work even with a broken file. */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -48,9 +49,9 @@ typedef struct conn {
 	char *resource;        /* the name it asked for */
 	gint64 idle_lifespan_ms; /* -i it sent: the daemon outlives its resource */
 	int answers_sent;      /* first answer is step 16, the later ones 24 */
-	char in[FLOM_MSG_MAX];
-	size_t in_len;
-	GString *out;
+	char *partial;         /* bytes of an incomplete message, or NULL */
+	size_t partial_len;
+	GString *out;          /* answers the socket did not take yet, or NULL */
 	gboolean closing;      /* close once out is flushed */
 } conn;
 
@@ -70,6 +71,8 @@ typedef struct daemon_state {
 	gboolean retiring;        /* listener closed: exit when the last client goes */
 	gboolean stop;
 	guint64 dropped;          /* malformed messages and refused connections */
+	char scratch[FLOM_MSG_MAX]; /* one read at a time: idle connections own no buffer */
+	GString *encoded;
 } daemon_state;
 
 static volatile sig_atomic_t daemon_signal;
@@ -91,7 +94,7 @@ static void daemon_release(daemon_state *d, conn *c, gboolean rollback);
 
 static void conn_flush(daemon_state *d, conn *c)
 {
-	while (c->out->len > 0) {
+	while (c->out && c->out->len > 0) {
 		ssize_t n = send(c->fd, c->out->str, c->out->len, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0 && errno == EINTR)
@@ -104,17 +107,38 @@ static void conn_flush(daemon_state *d, conn *c)
 		}
 		g_string_erase(c->out, 0, n);
 	}
+	if (c->out) {
+		g_string_free(c->out, TRUE);
+		c->out = NULL;
+	}
 	if (c->closing)
 		conn_close(d, c);
 }
 
 static void conn_send(daemon_state *d, conn *c, const flom_msg *m)
 {
-	size_t before = c->out->len;
+	GString *e = d->encoded;
+	ssize_t n = 0;
 
-	msg_encode(m, c->out);
-	TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " <- %.*s", c->id,
-	      (int)(c->out->len - before), c->out->str + before);
+	g_string_truncate(e, 0);
+	msg_encode(m, e);
+	TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " <- %s", c->id, e->str);
+	if (!c->out) {
+		/* Usual case: the socket takes it all, nothing is kept. */
+		n = send(c->fd, e->str, e->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			conn_close(d, c);
+			return;
+		}
+		n = MAX(n, 0);
+		if ((size_t)n == e->len) {
+			if (c->closing)
+				conn_close(d, c);
+			return;
+		}
+		c->out = g_string_sized_new(e->len - n);
+	}
+	g_string_append_len(c->out, e->str + n, e->len - n);
 	if (c->out->len > FLOM_CONN_OUTBUF_MAX) {
 		/* A peer that does not read its answers loses its connection. */
 		conn_close(d, c);
@@ -196,11 +220,17 @@ static gboolean daemon_may_manage(const daemon_state *d, const conn *c)
 
 static void daemon_handle_manage(daemon_state *d, conn *c, const flom_msg *m)
 {
+	flom_msg answer;
+
 	if (!daemon_may_manage(d, c)) {
 		syslog(LOG_WARNING, "refused %s shutdown from %s",
 		       m->immediate ? "immediate" : "quiesce", c->peer_str);
 		d->dropped++;
-		conn_close(d, c);
+		msg_make_manage_answer(&answer, FLOM_RC_REFUSED);
+		c->state = CONN_FINISHED;
+		c->closing = TRUE;
+		conn_send(d, c, &answer);
+		msg_clear(&answer);
 		return;
 	}
 	syslog(LOG_NOTICE, "%s shutdown requested by %s",
@@ -262,7 +292,9 @@ static void conn_free(conn *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
-	g_string_free(c->out, TRUE);
+	if (c->out)
+		g_string_free(c->out, TRUE);
+	g_free(c->partial);
 	g_free(c->peer_str);
 	g_free(c->resource);
 	g_free(c);
@@ -291,36 +323,52 @@ static void conn_close(daemon_state *d, conn *c)
 	daemon_send_events(d);
 }
 
+/* Keep what is left of an incomplete message with its connection. */
+static void conn_keep_partial(conn *c, const char *buf, size_t len)
+{
+	g_clear_pointer(&c->partial, g_free);
+	c->partial_len = len;
+	if (len > 0)
+		c->partial = g_memdup2(buf, len);
+}
+
 static void conn_read(daemon_state *d, conn *c)
 {
-	ssize_t n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
+	char *buf = d->scratch;
+	size_t len = c->partial_len;
 	guint64 id = c->id;
+	ssize_t n;
 
+	if (len > 0)
+		memcpy(buf, c->partial, len);
+	n = recv(c->fd, buf + len, sizeof(d->scratch) - len, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (n <= 0) {
 		conn_close(d, c);
 		return;
 	}
-	c->in_len += n;
+	len += n;
 	for (;;) {
-		gssize len = msg_frame(c->in, c->in_len);
+		gssize mlen = msg_frame(buf, len);
 
-		if (len == 0)
+		if (mlen == 0) {
+			conn_keep_partial(c, buf, len);
 			return;
-		if (len < 0) {
+		}
+		if (mlen < 0) {
 			syslog(LOG_WARNING, "dropped connection from %s: message over %d bytes",
 			       c->peer_str, FLOM_MSG_MAX);
 			d->dropped++;
 			conn_close(d, c);
 			return;
 		}
-		daemon_dispatch(d, c, c->in, len);
+		daemon_dispatch(d, c, buf, mlen);
 		/* dispatch may have closed c */
 		if (!g_hash_table_contains(d->conns, &id))
 			return;
-		memmove(c->in, c->in + len, c->in_len - len);
-		c->in_len -= len;
+		buf += mlen;
+		len -= mlen;
 	}
 }
 
@@ -363,7 +411,6 @@ static void daemon_accept(daemon_state *d)
 		c->fd = fd;
 		c->peer = peer;
 		c->is_unix = peer.ss.ss_family == AF_UNIX;
-		c->out = g_string_sized_new(256);
 		if (!c->is_unix) {
 			net_tcp_keepalive(fd, d->cfg->tcp_keepalive_time, d->cfg->tcp_keepalive_intvl,
 					  d->cfg->tcp_keepalive_probes);
@@ -546,7 +593,7 @@ static void daemon_build_pollfds(daemon_state *d, GArray *pfds, GPtrArray *owner
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		conn *c = v;
 
-		p = (struct pollfd){ .fd = c->fd, .events = POLLIN | (c->out->len ? POLLOUT : 0) };
+		p = (struct pollfd){ .fd = c->fd, .events = POLLIN | (c->out ? POLLOUT : 0) };
 		g_array_append_val(pfds, p);
 		g_ptr_array_add(owners, c);
 	}
@@ -637,6 +684,7 @@ static void daemon_init(daemon_state *d, const flom_config *cfg)
 	d->listen_fd = -1;
 	d->lt = lt_new();
 	d->events = lt_events_new();
+	d->encoded = g_string_sized_new(256);
 	d->conns = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify)conn_free);
 }
 
@@ -655,6 +703,7 @@ static void daemon_cleanup(daemon_state *d)
 	lt_free(d->lt);
 	g_free(d->socket_path);
 	g_free(d->lock_path);
+	g_string_free(d->encoded, TRUE);
 	syslog(LOG_NOTICE, "exiting (%" G_GUINT64_FORMAT " inputs dropped)", d->dropped);
 }
 
@@ -677,6 +726,19 @@ static void daemon_signals(sigset_t *waitmask)
 	sigdelset(waitmask, SIGINT);
 }
 
+/* Room for max_connections sockets plus the daemon's own descriptors. */
+static void daemon_raise_fd_limit(const flom_config *cfg)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)cfg->max_connections + 64 + FLOM_MULTICAST_SOCKETS_MAX;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? want : MIN(want, rl.rlim_max);
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		syslog(LOG_WARNING, "cannot raise the open file limit: %s", g_strerror(errno));
+}
+
 /* Set up, report to the starter (ready_fd, -1 in the foreground), serve. */
 static int daemon_main(const flom_config *cfg, int ready_fd)
 {
@@ -687,6 +749,7 @@ static int daemon_main(const flom_config *cfg, int ready_fd)
 
 	daemon_init(&d, cfg);
 	daemon_signals(&waitmask);
+	daemon_raise_fd_limit(cfg);
 	if (daemon_setup(&d, &port, &err) < 0) {
 		if (ready_fd >= 0) {
 			g_autofree char *line = g_strdup_printf("%s %s\n",

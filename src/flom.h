@@ -34,6 +34,8 @@ enum {
 	FLOM_RC_SHUTTING_DOWN = -27,
 	/* Ours: a value on the wire is out of range (mode, quantity...). */
 	FLOM_RC_INVALID_REQUEST = -11,
+	/* Ours: a management request from a peer that may not manage. */
+	FLOM_RC_REFUSED = -23,
 };
 
 /* ---- lock modes: VMS DLM, wire values of the original ---- */

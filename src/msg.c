@@ -126,6 +126,13 @@ void msg_make_answer(flom_msg *m, int step, const char *peerid, int rc,
 	m->token = has_token ? token : 0;
 }
 
+void msg_make_manage_answer(flom_msg *m, int rc)
+{
+	msg_header(m, MSG_VERB_MNGMNT, 16);
+	m->has_answer = TRUE;
+	m->rc = rc;
+}
+
 void msg_make_unlock(flom_msg *m, const char *name, gboolean rollback)
 {
 	msg_header(m, MSG_VERB_UNLOCK, 8);
@@ -275,6 +282,8 @@ void msg_encode(const flom_msg *m, GString *out)
 		msg_append_attr_str(out, "address", m->address ? m->address : "");
 		msg_append_attr_int(out, "port", m->port);
 		g_string_append(out, "/>");
+	} else if (m->verb == MSG_VERB_MNGMNT && m->step == 16) {
+		msg_encode_answer(m, out);
 	} else if (m->verb == MSG_VERB_MNGMNT && m->step == 8) {
 		msg_encode_session(m, out);
 		if (m->has_shutdown) {
@@ -941,8 +950,11 @@ static int msg_apply_msg(flom_msg *m, msg_tag *t, GError **err)
 			break;
 		goto bad_step;
 	case MSG_VERB_UNLOCK:
-	case MSG_VERB_MNGMNT:
 		if (step == 8)
+			break;
+		goto bad_step;
+	case MSG_VERB_MNGMNT: /* 16: our answer to a refused request */
+		if (step == 8 || step == 16)
 			break;
 		goto bad_step;
 	default: /* ping, discover */
@@ -1127,7 +1139,7 @@ static msg_child msg_main_child(int verb, int step)
 	if (verb == MSG_VERB_DISCOVER && step == 16)
 		return MSG_CHILD_NETWORK;
 	if (verb == MSG_VERB_MNGMNT)
-		return MSG_CHILD_SHUTDOWN;
+		return step == 8 ? MSG_CHILD_SHUTDOWN : MSG_CHILD_ANSWER;
 	return MSG_CHILD_UNKNOWN;
 }
 

@@ -76,6 +76,8 @@ void msg_make_lock(flom_msg *m, const char *peerid, const char *name,
 void msg_make_answer(flom_msg *m, int step, const char *peerid, int rc,
 		     const char *element, gboolean has_token, guint64 token);
 void msg_make_unlock(flom_msg *m, const char *name, gboolean rollback);
+/* Ours: the daemon refuses a management request (verb 5, step 16). */
+void msg_make_manage_answer(flom_msg *m, int rc);
 void msg_make_discover(flom_msg *m);
 void msg_make_discover_reply(flom_msg *m, const char *address, unsigned port);
 void msg_make_shutdown(flom_msg *m, const char *peerid, gboolean immediate);

@@ -34,9 +34,10 @@ GQuark net_error_quark(void)
 	return g_quark_from_static_string("flom-net-error-quark");
 }
 
-/* Set err from errno (kept for the caller) with a formatted context. */
-static void net_fail(GError **err, int e, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static void net_fail(GError **err, int e, const char *fmt, ...)
+/* Set err from errno e (left in errno for the caller) with a formatted
+ * context; returns -1 so that failure paths read "return net_fail(...)". */
+static int net_fail(GError **err, int e, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static int net_fail(GError **err, int e, const char *fmt, ...)
 {
 	va_list ap;
 	g_autofree char *what = NULL;
@@ -46,6 +47,7 @@ static void net_fail(GError **err, int e, const char *fmt, ...)
 	va_end(ap);
 	g_set_error(err, NET_ERROR, e, "%s: %s", what, g_strerror(e));
 	errno = e;
+	return -1;
 }
 
 /* ---- addresses ---- */
@@ -375,7 +377,7 @@ static int net_unix_remove_stale(const char *path, const struct sockaddr_un *sun
 	int fd, rc, e;
 
 	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : (net_fail(err, errno, "cannot inspect %s", path), -1);
+		return errno == ENOENT ? 0 : net_fail(err, errno, "cannot inspect %s", path);
 	if (!S_ISSOCK(st.st_mode)) {
 		g_set_error(err, NET_ERROR, EEXIST, "%s exists and is not a socket", path);
 		errno = EEXIST;
@@ -383,7 +385,7 @@ static int net_unix_remove_stale(const char *path, const struct sockaddr_un *sun
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return net_fail(err, errno, "socket(AF_UNIX)"), -1;
+		return net_fail(err, errno, "socket(AF_UNIX)");
 	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
 	e = errno;
 	close(fd);
@@ -393,9 +395,9 @@ static int net_unix_remove_stale(const char *path, const struct sockaddr_un *sun
 		return -1;
 	}
 	if (e != ECONNREFUSED)
-		return net_fail(err, e, "cannot probe %s", path), -1;
+		return net_fail(err, e, "cannot probe %s", path);
 	if (unlink(path) < 0 && errno != ENOENT)
-		return net_fail(err, errno, "cannot remove stale socket %s", path), -1;
+		return net_fail(err, errno, "cannot remove stale socket %s", path);
 	TRACE(TRACE_NET, "removed stale socket %s", path);
 	return 0;
 }
@@ -412,7 +414,7 @@ int net_unix_listen(const char *path, mode_t mode, GError **err)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return net_fail(err, errno, "socket(AF_UNIX)"), -1;
+		return net_fail(err, errno, "socket(AF_UNIX)");
 	/* The umask makes the file never more open than mode, even for the
 	 * instant between bind and chmod. */
 	old = umask(0777 & ~mode);
@@ -421,13 +423,13 @@ int net_unix_listen(const char *path, mode_t mode, GError **err)
 	umask(old);
 	if (rc < 0) {
 		close(fd);
-		return net_fail(err, e, "cannot bind %s", path), -1;
+		return net_fail(err, e, "cannot bind %s", path);
 	}
 	if (chmod(path, mode) < 0 || listen(fd, FLOM_LISTEN_BACKLOG) < 0) {
 		e = errno;
 		close(fd);
 		unlink(path);
-		return net_fail(err, e, "cannot listen on %s", path), -1;
+		return net_fail(err, e, "cannot listen on %s", path);
 	}
 	return fd;
 }
@@ -498,7 +500,7 @@ int net_tcp_connect_addr(const net_addr *a, int timeout_ms, GError **err)
 	}
 	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
 	if (fd < 0)
-		return net_fail(err, errno, "socket() for %s", name), -1;
+		return net_fail(err, errno, "socket() for %s", name);
 	if (connect(fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
 		if ((errno != EINPROGRESS && errno != EINTR) || net_connect_wait(fd, timeout_ms) < 0)
 			goto fail;
@@ -557,7 +559,7 @@ static int net_tcp_listen_addr(const net_addr *a, gboolean wildcard, net_addr *b
 	}
 	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
 	if (fd < 0)
-		return net_fail(err, errno, "socket() for %s", name), -1;
+		return net_fail(err, errno, "socket() for %s", name);
 	if (net_setopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1) < 0)
 		goto fail;
 	/* The IPv6 wildcard serves IPv4 clients too (dynamic mode). */
@@ -574,7 +576,7 @@ static int net_tcp_listen_addr(const net_addr *a, gboolean wildcard, net_addr *b
 			errno = e;
 			return -1;
 		}
-		return net_fail(err, e, "cannot bind %s", name), -1;
+		return net_fail(err, e, "cannot bind %s", name);
 	}
 	if (listen(fd, FLOM_LISTEN_BACKLOG) < 0)
 		goto fail;
@@ -589,7 +591,7 @@ static int net_tcp_listen_addr(const net_addr *a, gboolean wildcard, net_addr *b
 fail:
 	e = errno;
 	close(fd);
-	return net_fail(err, e, "cannot listen on %s", name), -1;
+	return net_fail(err, e, "cannot listen on %s", name);
 }
 
 int net_tcp_listen(const char *host, int port, int family, unsigned ifindex,
@@ -789,8 +791,7 @@ static int net_mcast_join_all(int fd, const net_addr *group, unsigned ifindex, G
 	if (ifindex) {
 		if (net_mcast_join(fd, group, ifindex) == 0)
 			return 0;
-		return net_fail(err, errno, "cannot join group %s on interface %u", gname, ifindex),
-		       -1;
+		return net_fail(err, errno, "cannot join group %s on interface %u", gname, ifindex);
 	}
 	idx = net_mcast_ifindexes();
 	for (guint i = 0; i < idx->len; i++) {
@@ -811,7 +812,7 @@ static int net_mcast_join_all(int fd, const net_addr *group, unsigned ifindex, G
 	else if (joined == 0)
 		e = errno;
 	if (joined == 0)
-		return net_fail(err, e, "cannot join group %s on any interface", gname), -1;
+		return net_fail(err, e, "cannot join group %s on any interface", gname);
 	return 0;
 }
 
@@ -824,7 +825,7 @@ int net_mcast_listen(const net_addr *group, unsigned ifindex, GError **err)
 
 	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_UDP);
 	if (fd < 0)
-		return net_fail(err, errno, "socket() for group %s", gname), -1;
+		return net_fail(err, errno, "socket() for group %s", gname);
 	/* Several daemons (and the debug server) may listen on one host. */
 	if (net_setopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1) < 0)
 		goto fail;
@@ -843,7 +844,7 @@ int net_mcast_listen(const net_addr *group, unsigned ifindex, GError **err)
 fail:
 	e = errno;
 	close(fd);
-	return net_fail(err, e, "cannot listen on group %s", gname), -1;
+	return net_fail(err, e, "cannot listen on group %s", gname);
 }
 
 int net_mcast_sender(const net_addr *group, unsigned ifindex, int ttl, GError **err)
@@ -861,7 +862,7 @@ int net_mcast_sender(const net_addr *group, unsigned ifindex, int ttl, GError **
 	}
 	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0)
-		return net_fail(err, errno, "socket() for group %s", gname), -1;
+		return net_fail(err, errno, "socket() for group %s", gname);
 	if (family == AF_INET) {
 		if (net_setopt_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl) < 0 ||
 		    net_setopt_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 1) < 0)
@@ -880,5 +881,5 @@ int net_mcast_sender(const net_addr *group, unsigned ifindex, int ttl, GError **
 fail:
 	e = errno;
 	close(fd);
-	return net_fail(err, e, "cannot prepare a socket for group %s", gname), -1;
+	return net_fail(err, e, "cannot prepare a socket for group %s", gname);
 }

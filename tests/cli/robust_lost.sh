@@ -134,7 +134,7 @@ for i in 1 2 3; do
 	eval "WAITER$i=\$!"
 done
 wait_for 5 fd_count_at_least "$DPID" $((FDS + 3))
-kill -KILL "$HOLDER"
+{ kill -KILL "$HOLDER"; wait "$HOLDER"; } 2>/dev/null
 ok "SIGKILL of the holder: the three waiters get the lock in turn" wait_for 10 has_lines got 3
 for i in 1 2 3; do
 	eval "w=\$WAITER$i"
@@ -158,7 +158,7 @@ WA=$!
 "$FLOM_BIN" $UNIX -d 0 -r 'R2[2]' -o 10000 -- sh -c 'echo b >>got' &
 WB=$!
 wait_for 5 fd_count_at_least "$DPID" $((FDS + 2))
-kill -KILL "$H1" "$H2"
+{ kill -KILL "$H1" "$H2"; wait "$H1" "$H2"; } 2>/dev/null
 ok "SIGKILL of both holders: both waiters get a unit" wait_for 10 has_lines got 2
 wait "$WA"; ra=$?
 wait "$WB"; rb=$?
@@ -177,7 +177,7 @@ wait_for 5 fd_count_at_least "$DPID" $((FDS + 1))
 "$FLOM_BIN" $UNIX -d 0 -r R3 -o 10000 -- sh -c 'echo second >>got' &
 W2=$!
 wait_for 5 fd_count_at_least "$DPID" $((FDS + 2))
-kill -KILL "$WK"
+{ kill -KILL "$WK"; wait "$WK"; } 2>/dev/null
 touch x.go
 wait "$H3"
 is "$?" 0 "the holder of R3 ends normally"

@@ -20,8 +20,8 @@ BUSY_MSG='Resource already locked, the lock cannot be obtained'
 # ---- use case 1: two commands on the default resource ----
 hold a 0
 wait_in a
-hold b 0
-ok "UC1: a second request for the default resource is queued" wait_queued b
+hold b 0 -o -1
+ok "UC1: a second request for the default resource (-o -1: for ever) is queued" wait_queued b
 is "$(release a)" 0 "UC1: the first flom exits with its command's status"
 ok "UC1: the waiter gets the lock after the holder released it" wait_in b
 is "$(release b)" 0 "UC1: the second flom exits 0"

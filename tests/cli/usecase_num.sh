@@ -73,8 +73,8 @@ new_scenario
 hold a 0 -r 'foo[2]'
 wait_in a
 is "$(status_of fl -r 'foo[2]' -q 3 -- touch "$TEST_TMP/ran" 2>"$TEST_TMP/e")" 99 "-q 3 on foo[2]: never possible, 99 at once (no wait)"
-ok "... with a message on stderr" test -s "$TEST_TMP/e"
-diag "$(cat "$TEST_TMP/e")"
+is "$(cat "$TEST_TMP/e")" "Resource will never satisfy the request, the lock cannot be obtained" \
+	"... with the original's message"
 is "$(status_of fl -r 'foo[2]' -q 3 -o 0 -- touch "$TEST_TMP/ran" 2>/dev/null)" 99 "-q 3 -o 0 on foo[2]: 99 as well"
 is "$(status_of fl -r 'foo[2]' -q 3 -o 1000 -- touch "$TEST_TMP/ran" 2>/dev/null)" 99 "-q 3 -o 1000 on foo[2]: 99 as well"
 is "$(status_of fl -r 'new[1]' -q 2 -- touch "$TEST_TMP/ran" 2>/dev/null)" 99 "-q 2 on a new new[1]: 99"

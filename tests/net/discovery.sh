@@ -13,7 +13,7 @@ send_udp() { on_host "$1" bash -c 'printf "%s" "$1" >/dev/udp/ff02::1%eth0/28015
 
 # The daemon traces its network module (0x400000) into a file: it shows
 # which datagrams were dropped.
-on_host A env FLOM_TRACE_MASK=0x400000 "$FLOM_BIN" -t /tmp/daemon.trace -A ff02::1 -d -1 -- true
+on_host A env FLOM_TRACE_MASK=0x400000 "$FLOM_BIN" -t /tmp/daemon.trace -A ff02::1 -d -1 -- true 2>/dev/null
 is "$?" 0 "dynamic daemon started on A"
 DPID=$(netns_daemon_pids A)
 

@@ -41,6 +41,18 @@ ok "sections never overlap (in/out strictly alternate, same client)" awk '
 	END { if (inside) exit 1 }' "$LOG"
 ok "both hosts took part" sh -c "grep -q '^in A' '$LOG' && grep -q '^in B' '$LOG'"
 is "$(netns_count_daemons A).$(netns_count_daemons B)" 1.0 "one daemon, on A"
+
+# ---- keepalive on the daemon's IPv6 connections (the original: IPv4 only) ----
+spawn_on B "$FLOM_BIN" -a "$LLA" -n eth0 -d 0 -r kares -- sh -c \
+	'touch /tmp/shared/holding; while [ ! -e /tmp/shared/release ]; do sleep 0.05; done'
+HOLDER=$SPAWNED
+wait_for 5 test -e "$NETNS_SHARED_HERE/holding"
+ka=$(ip netns exec "$(netns_name A)" ss -6 -tnoH state established '( sport = :28015 )')
+ok "the daemon's IPv6 connection from B has a keepalive timer" grep -q 'timer:(keepalive' <<<"$ka"
+touch "$NETNS_SHARED_HERE/release"
+wait "$HOLDER"
+is "$?" 0 "the holder ended normally"
+
 netns_kill $(netns_daemon_pids A)
 wait_for 5 netns_no_daemon A
 is "$(netns_count_daemons A)" 0 "A's daemon is gone"
