@@ -5,7 +5,8 @@
 #   throughput: sequential flock(1)/flom processes, and wire-level lock/unlock
 #     cycles against the daemon (sequential, and concurrent on one resource);
 #   memory of the daemon (VmRSS): idle, with 1000 held locks, idle again.
-# Bounded: well under two minutes. The daemons it uses are its own (own socket
+# Bounded: well under two minutes. BENCH_TOOL=loop: shell loops even when
+# hyperfine is installed. The daemons it uses are its own (own socket
 # directory, own TCP port), started in the foreground and stopped by PID.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -uo pipefail
@@ -84,18 +85,21 @@ latency_hyperfine() {
 	awk -F, 'NR > 1 { print $4 }' "$csv"
 }
 latency_loop() { # one command, median of LOOP_RUNS loops of RUNS/LOOP_RUNS
-	local n=$((RUNS / LOOP_RUNS)) r i t0
+	local n=$((RUNS / LOOP_RUNS)) r i t0 argv
+	# The program itself, as hyperfine runs it (not a shell builtin).
+	read -r -a argv <<<"$1"
+	argv[0]=$(type -P "${argv[0]}")
 	for ((r = 0; r < LOOP_RUNS; r++)); do
 		t0=$(now_ns)
 		for ((i = 0; i < n; i++)); do
-			$1 >/dev/null 2>&1
+			"${argv[@]}" >/dev/null 2>&1
 		done
 		echo "$((($(now_ns) - t0) / n))"
 	done | sort -n | awk '{ v[NR] = $1 } END { printf "%.9f\n", v[int((NR + 1) / 2)] / 1e9 }'
 }
 measure_latency() {
 	local names=("$@") c
-	if command -v hyperfine >/dev/null; then
+	if [ "${BENCH_TOOL:-}" != loop ] && command -v hyperfine >/dev/null; then
 		mapfile -t LAT_MEDIANS < <(latency_hyperfine "${names[@]}")
 		LATENCY_TOOL="hyperfine $(hyperfine --version | awk '{ print $2 }'), median of $RUNS runs"
 	else
@@ -153,6 +157,7 @@ if ! wait_for 5 test -S "$SOCK"; then
 	cat "$DIR/daemon.out" >&2
 	exit 1
 fi
+FRESH=$(rss_kib "$UNIX_PID")
 PORT=$(free_port)
 start_daemon -a 127.0.0.1 -p "$PORT"
 TCP_PID=$DAEMON_PID
@@ -205,6 +210,7 @@ fi
 echo
 echo "memory of the daemon (VmRSS, UNIX socket daemon, pid $UNIX_PID)"
 IDLE=$(rss_kib "$UNIX_PID")
+printf '  %-34s %8s KiB\n' "idle, just started" "$FRESH"
 printf '  %-34s %8s KiB\n' "idle, after the runs above" "$IDLE"
 if command -v python3 >/dev/null; then
 	python3 "$HERE/wire.py" hold "$SOCK" "$HELD" "$DIR/release" >"$DIR/hold.out" 2>"$DIR/hold.err" &

@@ -211,6 +211,12 @@ static int client_connect_multicast(const flom_config *cfg, gboolean may_start, 
 	fd = client_connect_discovered(cfg, &first);
 	if (fd >= 0)
 		return fd;
+	/* Only silence means "no daemon"; a bad group or a missing route is
+	 * reported as it is. */
+	if (!g_error_matches(first, NET_ERROR, ETIMEDOUT)) {
+		g_propagate_error(err, g_steal_pointer(&first));
+		return -1;
+	}
 	if (!may_start) {
 		g_set_error(err, NET_ERROR, ECONNREFUSED,
 			    "no daemon found on %s port %d after %d attempts (and -d 0 does not start one)",

@@ -123,8 +123,8 @@ static const config_key config_keys[] = {
 	  NULL, "SIGNAL", "Signal flom ignores while the command runs (repeatable; see --signal-list)" },
 	{ "Network", "NetworkInterface", KT_IFACE, OFF(network_interface), "network-interface", 'n', 0, 0, 0,
 	  NULL, "IFACE", "Network interface for IPv6 link-local addresses" },
-	{ "Network", "DiscoveryAttempts", KT_INT, OFF(discovery_attempts), "discovery-attempts", 'D', 0, 1, G_MAXINT,
-	  "discovery attempts", "N", "Discovery datagrams to send (default 2)" },
+	{ "Network", "DiscoveryAttempts", KT_INT, OFF(discovery_attempts), "discovery-attempts", 'D', 0, G_MININT, G_MAXINT,
+	  "discovery attempts", "N", "Discovery datagrams to send (default 2; <0: for ever)" },
 	{ "Network", "DiscoveryTimeout", KT_INT64, OFF(discovery_timeout), "discovery-timeout", 'I', 0, 0, G_MAXINT,
 	  "discovery timeout", "MS", "Wait for a discovery reply, per attempt (default 500)" },
 	{ "Network", "DiscoveryTTL", KT_INT, OFF(discovery_ttl), "discovery-ttl", 0, 0, 1, MULTICAST_TTL_MAX,
@@ -862,6 +862,11 @@ int config_check(flom_config *cfg, GError **err)
 	if (check_transport(cfg, err) < 0 || check_tls(cfg, err) < 0 ||
 	    check_resource(cfg, err) < 0 || check_interface(cfg, err) < 0)
 		return -1;
+	if (cfg->discovery_attempts == 0) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "discovery attempts must not be 0 (a negative count means for ever)");
+		return -1;
+	}
 	if (cfg->foreground && cfg->command) {
 		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
 			    "--foreground runs a daemon and takes no command");

@@ -71,6 +71,8 @@ typedef struct daemon_state {
 	gboolean retiring;        /* listener closed: exit when the last client goes */
 	gboolean stop;
 	guint64 dropped;          /* malformed messages and refused connections */
+	guint max_conns;          /* MaxConnections, within the descriptor limit */
+	int spare_fd;             /* given up to accept and close when out of fds */
 	char scratch[FLOM_MSG_MAX]; /* one read at a time: idle connections own no buffer */
 	GString *encoded;
 } daemon_state;
@@ -218,6 +220,31 @@ static gboolean daemon_may_manage(const daemon_state *d, const conn *c)
 	return d->cfg->allow_remote_management || net_addr_is_loopback(&c->peer);
 }
 
+static void daemon_collect_parked(const lt_owner_info *info, gpointer data)
+{
+	if (info->state == LT_OWNER_PARKED)
+		g_array_append_val((GArray *)data, info->owner);
+}
+
+/* Once quiescing, nobody may create a resource any more: requests parked
+ * for a missing one would wait for ever. They get the shutting-down answer. */
+static void daemon_refuse_parked(daemon_state *d)
+{
+	g_autoptr(GArray) parked = g_array_new(FALSE, FALSE, sizeof(guint64));
+
+	lt_foreach_owner(d->lt, daemon_collect_parked, parked);
+	for (guint i = 0; i < parked->len; i++) {
+		guint64 id = g_array_index(parked, guint64, i);
+		conn *c = g_hash_table_lookup(d->conns, &id);
+
+		lt_release(d->lt, id, TRUE, g_get_real_time(), d->events);
+		if (c) {
+			c->state = CONN_NEW;
+			conn_refuse(d, c, FLOM_RC_SHUTTING_DOWN);
+		}
+	}
+}
+
 static void daemon_handle_manage(daemon_state *d, conn *c, const flom_msg *m)
 {
 	flom_msg answer;
@@ -236,10 +263,12 @@ static void daemon_handle_manage(daemon_state *d, conn *c, const flom_msg *m)
 	syslog(LOG_NOTICE, "%s shutdown requested by %s",
 	       m->immediate ? "immediate" : "quiesce", c->peer_str);
 	c->state = CONN_MANAGER;
-	if (m->immediate)
+	if (m->immediate) {
 		d->stop = TRUE;
-	else
+	} else {
 		d->quiescing = TRUE;
+		daemon_refuse_parked(d);
+	}
 }
 
 static void daemon_handle_unlock(daemon_state *d, conn *c, const flom_msg *m)
@@ -390,6 +419,21 @@ static void conn_describe_peer(conn *c)
 	}
 }
 
+/* Out of descriptors: accept with the spare one and close at once, so the
+ * peer learns it and the listener does not stay readable for ever. */
+static void daemon_shed_connection(daemon_state *d)
+{
+	if (d->spare_fd >= 0)
+		close(d->spare_fd);
+	d->spare_fd = -1;
+	int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd >= 0)
+		close(fd);
+	d->dropped++;
+	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 static void daemon_accept(daemon_state *d)
 {
 	/* Bounded per pass so one flood cannot starve the others. */
@@ -399,9 +443,13 @@ static void daemon_accept(daemon_state *d)
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		conn *c;
 
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+			daemon_shed_connection(d);
+			continue;
+		}
 		if (fd < 0)
 			return;
-		if (g_hash_table_size(d->conns) >= (guint)d->cfg->max_connections) {
+		if (g_hash_table_size(d->conns) >= d->max_conns) {
 			d->dropped++;
 			close(fd);
 			continue;
@@ -682,6 +730,7 @@ static void daemon_init(daemon_state *d, const flom_config *cfg)
 	memset(d, 0, sizeof(*d));
 	d->cfg = cfg;
 	d->listen_fd = -1;
+	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	d->lt = lt_new();
 	d->events = lt_events_new();
 	d->encoded = g_string_sized_new(256);
@@ -694,6 +743,8 @@ static void daemon_cleanup(daemon_state *d)
 	g_hash_table_destroy(d->conns);
 	if (d->listen_fd >= 0)
 		close(d->listen_fd);
+	if (d->spare_fd >= 0)
+		close(d->spare_fd);
 	if (d->socket_path)
 		unlink(d->socket_path);
 	if (d->disc)
@@ -726,17 +777,27 @@ static void daemon_signals(sigset_t *waitmask)
 	sigdelset(waitmask, SIGINT);
 }
 
-/* Room for max_connections sockets plus the daemon's own descriptors. */
-static void daemon_raise_fd_limit(const flom_config *cfg)
+/* Room for MaxConnections sockets plus the daemon's own descriptors; when
+ * the hard limit does not allow it, fewer connections. */
+static void daemon_fit_fd_limit(daemon_state *d)
 {
+	const rlim_t reserve = 16 + FLOM_MULTICAST_SOCKETS_MAX;
+	rlim_t want = (rlim_t)d->cfg->max_connections + reserve;
 	struct rlimit rl;
-	rlim_t want = (rlim_t)cfg->max_connections + 64 + FLOM_MULTICAST_SOCKETS_MAX;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+	d->max_conns = (guint)d->cfg->max_connections;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return;
-	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? want : MIN(want, rl.rlim_max);
-	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-		syslog(LOG_WARNING, "cannot raise the open file limit: %s", g_strerror(errno));
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? want : MIN(want, rl.rlim_max);
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < want) {
+		d->max_conns = rl.rlim_cur > reserve ? (guint)(rl.rlim_cur - reserve) : 1;
+		syslog(LOG_WARNING, "open file limit %lu: at most %u connections",
+		       (unsigned long)rl.rlim_cur, d->max_conns);
+	}
 }
 
 /* Set up, report to the starter (ready_fd, -1 in the foreground), serve. */
@@ -749,7 +810,7 @@ static int daemon_main(const flom_config *cfg, int ready_fd)
 
 	daemon_init(&d, cfg);
 	daemon_signals(&waitmask);
-	daemon_raise_fd_limit(cfg);
+	daemon_fit_fd_limit(&d);
 	if (daemon_setup(&d, &port, &err) < 0) {
 		if (ready_fd >= 0) {
 			g_autofree char *line = g_strdup_printf("%s %s\n",

@@ -77,6 +77,7 @@ typedef enum {
 #define FLOM_INCUBATOR_MAX      65536  /* connections parked for missing resources */
 #define FLOM_LISTEN_BACKLOG     1024
 #define FLOM_MULTICAST_SOCKETS_MAX 64  /* interfaces joined by one daemon */
+#define FLOM_RESOLVE_RESULTS_MAX 32    /* getaddrinfo results kept */
 #define FLOM_RESOURCE_IDLE_MIN_MS 1000 /* a released resource lives at least this */
 #define FLOM_CLIENT_CONNECT_RETRIES 5  /* connection closed before any answer */
 #define FLOM_START_LOCK_TIMEOUT_MS 10000 /* waiting for another starter */

@@ -459,6 +459,8 @@ void lt_free(lt_table *t)
 		lt_resource *r = value;
 
 		r->policy->fini(r);
+		g_queue_clear(&r->holders);
+		g_queue_clear(&r->waiters);
 		g_free(r->key);
 		g_free(r);
 	}

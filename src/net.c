@@ -256,7 +256,7 @@ GArray *net_resolve(const char *host, int port, int socktype, gboolean passive,
 		return NULL;
 	}
 	out = g_array_new(FALSE, TRUE, sizeof(net_addr));
-	for (struct addrinfo *p = res; p && out->len < NET_RESOLVE_MAX; p = p->ai_next) {
+	for (struct addrinfo *p = res; p && out->len < FLOM_RESOLVE_RESULTS_MAX; p = p->ai_next) {
 		net_addr a;
 
 		if (p->ai_family != AF_INET && p->ai_family != AF_INET6)

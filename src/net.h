@@ -74,8 +74,6 @@ int net_mcast_sender(const net_addr *group, unsigned ifindex, int ttl, GError **
 #define NET_ERROR (net_error_quark())
 GQuark net_error_quark(void);
 
-/* Results kept from one name resolution. */
-#define NET_RESOLVE_MAX 32
 
 /* 224.0.0.0/4 or ff00::/8; node-local: ff01::/16 (never leaves the host). */
 gboolean net_addr_is_multicast(const net_addr *a);

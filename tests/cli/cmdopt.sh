@@ -266,7 +266,7 @@ bad "-p negative" "option -p:" -p -28015
 bad "-p too big" "option -p:" -p 65536
 bad "-p zero" "option -p:" -p 0
 bad "-P negative" "option -P:" -P -1
-bad "-D negative" "option -D:" -D -2
+bad "-D zero" "discovery attempts must not be 0" -D 0
 bad "-I negative" "option -I:" -I -500
 bad "--discovery-ttl negative" "option --discovery-ttl:" --discovery-ttl=-1
 bad "--tcp-keepalive-time negative" "option --tcp-keepalive-time:" --tcp-keepalive-time=-60

@@ -43,6 +43,11 @@ chars() { head -c "$2" /dev/zero | tr '\0' "$1"; }
 LONG_NAME=$(b64 "$(chars a 1100)")
 NEST="$(repeat '<a>' 500)$(repeat '</a>' 500)"
 BIG_PEER=$(chars p 5000)
+# A lock request padded with blanks inside its last tag to LEN bytes.
+padded_lock() {
+	local head="${LOCK%/></msg>}"
+	printf '%s%s/></msg>' "$head" "$(chars ' ' $(( $1 - ${#LOCK} )))"
+}
 
 # ---- one case ----
 # run_case NAME EXPECT FLOM_SEND_ARGS...
@@ -138,6 +143,8 @@ the_table() {
 	run_case "invalid UTF-8 in an attribute" refused -m "$H<msg level=\"3\" verb=\"1\" step=\"8\"><session peerid=\"\\xff\\xfe\\xc0\"/><resource name=\"$RES\" mode=\"5\" wait=\"1\" create=\"1\" lifespan=\"0\"/></msg>"
 	run_case "binary garbage ending in the trailer" refused -m "$GARBAGE</msg>"
 	run_case "binary garbage then EOF" refused -m "$GARBAGE" -S
+	run_case "exactly 4096 bytes (the cap)" granted -S -m "$(padded_lock 4096)"
+	run_case "4097 bytes (one over the cap)" refused -m "$(padded_lock 4097)"
 	run_case "over the 4 KiB cap without trailer" refused -m A -r 5000
 	run_case "over the 4 KiB cap with trailer" refused -m "$H<msg level=\"3\" verb=\"1\" step=\"8\"><session peerid=\"$BIG_PEER\"/><resource name=\"$RES\" mode=\"5\" wait=\"1\" create=\"1\" lifespan=\"0\"/></msg>"
 	run_case "1 MiB in one write" refused -m 'x' -r 1048576

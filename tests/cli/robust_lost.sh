@@ -129,17 +129,17 @@ rm -f got
 HOLDER=$!
 wait_for 5 exists h.cmd
 FDS=$(fd_count "$DPID")
+WAITERS=()
 for i in 1 2 3; do
 	"$FLOM_BIN" $UNIX -d 0 -r R -o 10000 -- sh -c "echo $i >>got" &
-	eval "WAITER$i=\$!"
+	WAITERS+=($!)
 done
 wait_for 5 fd_count_at_least "$DPID" $((FDS + 3))
 { kill -KILL "$HOLDER"; wait "$HOLDER"; } 2>/dev/null
 ok "SIGKILL of the holder: the three waiters get the lock in turn" wait_for 10 has_lines got 3
-for i in 1 2 3; do
-	eval "w=\$WAITER$i"
-	wait "$w"
-	is "$?" 0 "waiter $i exits 0"
+for i in 0 1 2; do
+	wait "${WAITERS[$i]}"
+	is "$?" 0 "waiter $((i + 1)) exits 0"
 done
 kill "$(cat h.cmd)" 2>/dev/null
 

@@ -27,9 +27,9 @@ start_daemon() {
 	[ -n "$DPID" ]
 }
 
-# hold NAME FLOM_ARGS...: a flom whose command runs until NAME.go exists.
+# hold_cmd NAME FLOM_ARGS...: a flom whose command runs until NAME.go exists.
 # Leaves NAME.started, NAME.done (the command finished), NAME.rc, NAME.err.
-hold() {
+hold_cmd() {
 	local n=$1
 	shift
 	( "$FLOM_BIN" "$@" -- sh -c "touch $n.started; until [ -e $n.go ]; do sleep 0.02; done; touch $n.done" \
@@ -38,7 +38,6 @@ hold() {
 }
 exists() { [ -e "$1" ]; }
 gone() { [ ! -e "$1" ]; }
-file_is() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
 
 # ---- no daemon ----
 "$FLOM_BIN" -s "$SOCK" -x >/dev/null 2>"$TEST_TMP/err"
@@ -49,7 +48,7 @@ ok "... and starts none" gone "$SOCK"
 
 # ---- -x on an idle daemon: fast, then the daemon exits ----
 best=
-for attempt in 1 2 3; do
+for _ in 1 2 3; do
 	start_daemon || break
 	t0=$(now_ms)
 	"$FLOM_BIN" -s "$SOCK" -x >/dev/null 2>"$TEST_TMP/err"
@@ -71,7 +70,7 @@ ok "the socket file is removed" wait_for 2 gone "$SOCK"
 cd "$TEST_TMP" || exit 99
 start_daemon
 ok "daemon started" test -n "$DPID"
-hold h1 -s "$SOCK"
+hold_cmd h1 -s "$SOCK"
 wait_for 5 exists h1.started
 "$FLOM_SEND" -t 15000 -m "$RAW_LOCK" "$SOCK" >w1.out 2>&1 &
 W1=$!
@@ -106,7 +105,7 @@ is "$(cat x1.rc 2>/dev/null)" 0 "... with status 0"
 # ---- -X with a holder and a waiter ----
 start_daemon
 ok "daemon started" test -n "$DPID"
-hold h2 -s "$SOCK"
+hold_cmd h2 -s "$SOCK"
 wait_for 5 exists h2.started
 "$FLOM_SEND" -t 15000 -m "$RAW_LOCK" "$SOCK" >w2.out 2>&1 &
 W2=$!
@@ -164,6 +163,8 @@ as_user() {
 
 if [ -z "${FLOM_ISOLATED:-}" ]; then
 	skip "management from another uid needs root (a temporary user)"
+elif ! command -v useradd >/dev/null || ! command -v setpriv >/dev/null; then
+	skip "management from another uid needs useradd and setpriv"
 elif ! wait_for 5 make_user; then
 	skip "management from another uid: useradd failed"
 else

@@ -29,6 +29,7 @@ NETNS_IPV4_NET=10.77.0
 # Directories as this script sees them, and the shared one as hosts see it.
 NETNS_ROOT="$TEST_TMP/netns"
 NETNS_SHARED_HERE="$NETNS_ROOT/shared"
+# shellcheck disable=SC2034 # for the scripts
 NETNS_SHARED=/tmp/shared
 
 netns_name() { echo "${NETNS_PREFIX}$1"; }
@@ -161,7 +162,7 @@ netns_udp_bound() {
 
 # Kill PIDS (SIGTERM, then SIGKILL after a bounded wait).
 netns_kill() {
-	local p alive
+	local p
 	[ -n "$*" ] || return 0
 	kill "$@" 2>/dev/null
 	netns_all_gone() {
@@ -169,6 +170,13 @@ netns_kill() {
 		return 0
 	}
 	wait_for 2 netns_all_gone "$@" || kill -9 "$@" 2>/dev/null
+}
+
+# Stop the daemons of HOST and wait (bounded) until they are gone.
+netns_kill_daemons() {
+	# shellcheck disable=SC2046
+	netns_kill $(netns_daemon_pids "$1")
+	wait_for 5 netns_no_daemon "$1"
 }
 
 netns_kill_host() {

@@ -46,8 +46,7 @@ ok "the reply it used is the daemon's" grep -q "^reply from ff02::1/28015 is '$H
 wait_for 3 has_exited "$FAKE"
 is "$(sed -n 2p fake.out)" "Sent datagram is 'WELCOME'" "the garbage answer was really sent"
 
-netns_kill $(netns_daemon_pids A)
-wait_for 5 netns_no_daemon A
+netns_kill_daemons A
 spawn_on C "$FLOM_BIN" --debug-feature=ipv6.multicast.server -A ff02::1 >/dev/null 2>&1
 wait_for 5 netns_udp_bound C 28015
 on_host B "$FLOM_BIN" -A ff02::1 -d 0 -- echo locked >only.out 2>only.err

@@ -53,8 +53,7 @@ touch "$NETNS_SHARED_HERE/release"
 wait "$HOLDER"
 is "$?" 0 "the holder ended normally"
 
-netns_kill $(netns_daemon_pids A)
-wait_for 5 netns_no_daemon A
+netns_kill_daemons A
 is "$(netns_count_daemons A)" 0 "A's daemon is gone"
 
 # ---- IPv4, dynamic mode with 224.0.0.1 ----
@@ -68,8 +67,7 @@ ok "IPv4 dynamic: the reply has an empty address" grep -q \
 	"^reply from 224.0.0.1/28015 is '.*<network address=\"\" port=\"[0-9]*\"/></msg>'\$" <<<"$out"
 ok "IPv4 dynamic: the command ran" grep -qx ran <<<"$out"
 is "$(netns_count_daemons B)" 0 "IPv4 dynamic: nothing started on B"
-netns_kill $(netns_daemon_pids A)
-wait_for 5 netns_no_daemon A
+netns_kill_daemons A
 
 # ---- IPv4, combined mode: -a address and a 239.x group ----
 G=239.192.7.7
@@ -88,16 +86,14 @@ t0=$(now_ms)
 on_host B "$FLOM_BIN" -A 239.192.7.8 -d 0 $FAST -- true 2>noreply.err
 is "$?" 99 "no reply on another group: 99"
 ok "no reply: within the discovery time (took $(( $(now_ms) - t0 )) ms)" test $(( $(now_ms) - t0 )) -lt 2000
-netns_kill $(netns_daemon_pids A)
-wait_for 5 netns_no_daemon A
+netns_kill_daemons A
 
 # ---- a daemon on an IPv4-mapped address ----
 on_host A "$FLOM_BIN" -a "::FFFF:$V4A" -p 28016 -d -1 -- true
 is "$?" 0 "daemon on ::FFFF:$V4A started"
 on_host B "$FLOM_BIN" -a "$V4A" -p 28016 -d 0 -- true
 is "$?" 0 "reached by its IPv4 address"
-netns_kill $(netns_daemon_pids A)
-wait_for 5 netns_no_daemon A
+netns_kill_daemons A
 
 # ---- ff01::1 (node-local) on one host ----
 on_host B "$FLOM_BIN" -A ff01::1 -d -1 -- true
@@ -107,8 +103,7 @@ is "$?" 0 "ff01::1: found from B itself"
 on_host A "$FLOM_BIN" -A ff01::1 -d 0 $FAST -- true 2>/dev/null
 is "$?" 99 "ff01::1: not found from A (node-local never leaves B)"
 is "$(netns_count_daemons A)" 0 "ff01::1: nothing started on A"
-netns_kill $(netns_daemon_pids B)
-wait_for 5 netns_no_daemon B
+netns_kill_daemons B
 
 # ---- limited life in dynamic mode (reference §10.15) ----
 on_host A "$FLOM_BIN" -A ff02::1 -d 1000 -- true

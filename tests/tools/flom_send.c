@@ -732,11 +732,16 @@ int main(int argc, char **argv)
 {
 	options o;
 
+	int rc;
+
 	parse_args(&o, argc, argv);
 	signal(SIGPIPE, SIG_IGN);
 	if (o.udp)
-		return run_udp(&o);
-	if (o.idle)
-		return run_idle(&o);
-	return run_stream(&o);
+		rc = run_udp(&o);
+	else if (o.idle)
+		rc = run_idle(&o);
+	else
+		rc = run_stream(&o);
+	free(o.payload);
+	return rc;
 }

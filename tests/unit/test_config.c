@@ -259,6 +259,7 @@ static void test_numbers(void)
 		{ "-p", "65535", "[Daemon]/UnicastPort=65535" },
 		{ "-P", "27750", "[Daemon]/MulticastPort=27750" },
 		{ "-D", "3", "[Network]/DiscoveryAttempts=3" },
+		{ "-D", "-1", "[Network]/DiscoveryAttempts=-1" },
 		{ "-I", "12345", "[Network]/DiscoveryTimeout=12345" },
 		{ "--discovery-ttl", "4", "[Network]/DiscoveryTTL=4" },
 		{ "--tcp-keepalive-time", "12345", "[Network]/TcpKeepaliveTime=12345" },
@@ -277,8 +278,6 @@ static void test_numbers(void)
 		{ "-p", "-28015", "unicast port must be between 1 and 65535" },
 		{ "-p", "65536", "unicast port must be between 1 and 65535" },
 		{ "-P", "-1", "multicast port must be between 1 and 65535" },
-		{ "-D", "-2", "discovery attempts must be >= 1" },
-		{ "-D", "0", "discovery attempts must be >= 1" },
 		{ "-I", "-500", "discovery timeout must be >= 0" },
 		{ "--discovery-ttl", "-1", "discovery TTL must be between 1 and 255" },
 		{ "--discovery-ttl", "256", "discovery TTL must be between 1 and 255" },
@@ -741,6 +740,18 @@ static char *check_error(flom_config *cfg)
 	return msg;
 }
 
+static void test_check_discovery_attempts(void)
+{
+	flom_config cfg;
+	g_autofree char *msg = NULL;
+
+	config_init(&cfg);
+	cfg.discovery_attempts = 0;
+	msg = check_error(&cfg);
+	g_assert_nonnull(strstr(msg, "discovery attempts must not be 0"));
+	config_clear(&cfg);
+}
+
 static void test_check(void)
 {
 	flom_config cfg;
@@ -937,6 +948,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/load/file_errors", test_load_file_errors);
 	g_test_add_func("/config/load/signals", test_signals_layers);
 	g_test_add_func("/config/check/errors", test_check);
+	g_test_add_func("/config/check/discovery_attempts", test_check_discovery_attempts);
 	g_test_add_func("/config/check/normalise", test_check_normalise);
 	g_test_add_func("/config/check/interface", test_check_interface);
 	g_test_add_func("/config/unique_id", test_unique_id);
