@@ -215,7 +215,7 @@ printf '  %-34s %8s KiB\n' "idle, after the runs above" "$IDLE"
 if command -v python3 >/dev/null; then
 	python3 "$HERE/wire.py" hold "$SOCK" "$HELD" "$DIR/release" >"$DIR/hold.out" 2>"$DIR/hold.err" &
 	HOLD=$!
-	if wait_for 30 grep -q "^held $HELD" "$DIR/hold.out"; then
+	if wait_for 30 grep -qs "^held $HELD" "$DIR/hold.out"; then
 		FULL=$(rss_kib "$UNIX_PID")
 		printf '  %-34s %8s KiB  (%s bytes per held lock)\n' "$HELD held locks" "$FULL" \
 			"$(((FULL - IDLE) * 1024 / HELD))"
@@ -226,7 +226,7 @@ if command -v python3 >/dev/null; then
 	wait "$HOLD"
 	# Released resources linger a moment (idle lifespan), then go.
 	wait_for 5 sh -c "[ \$(ls /proc/$UNIX_PID/fd | wc -l) -lt 20 ]"
-	printf '  %-34s %8s KiB\n' "idle again, locks released" "$(rss_kib "$UNIX_PID")"
+	printf '  %-34s %8s KiB\n' "after the locks were released" "$(rss_kib "$UNIX_PID")"
 else
 	echo "  (the held-locks figure needs python3)"
 fi

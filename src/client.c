@@ -194,13 +194,22 @@ static int client_dynamic_start_lock(const flom_config *cfg, GError **err)
 	return client_start_lock(name, TRUE, err);
 }
 
+/* Discover, then connect. A daemon that answered may step down before we
+ * connect (dynamic mode settles on one daemon per group): ask again. */
 static int client_connect_discovered(const flom_config *cfg, GError **err)
 {
-	net_addr daemon;
+	for (int attempt = 0;; attempt++) {
+		net_addr daemon;
+		int fd;
 
-	if (discovery_query(cfg, &daemon, err) < 0)
-		return -1;
-	return net_tcp_connect_addr(&daemon, -1, err);
+		if (discovery_query(cfg, &daemon, err) < 0)
+			return -1;
+		fd = net_tcp_connect_addr(&daemon, -1, err);
+		if (fd >= 0 || attempt + 1 >= FLOM_CLIENT_CONNECT_RETRIES)
+			return fd;
+		g_clear_error(err);
+		client_pause_ms(10 << attempt);
+	}
 }
 
 static int client_connect_multicast(const flom_config *cfg, gboolean may_start, GError **err)

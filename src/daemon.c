@@ -69,6 +69,12 @@ typedef struct daemon_state {
 	gint64 keep_until;        /* real us: explicit -i of released resources */
 	gboolean quiescing;
 	gboolean retiring;        /* listener closed: exit when the last client goes */
+	/* dynamic mode (multicast only): one daemon per group, see doc/election.md */
+	gboolean dynamic;
+	int role;                 /* MSG_DAEMON_SETTLING, SERVING, RETIRING */
+	gint64 started_us;        /* wall clock: the identity compared with others */
+	gint64 settle_until;      /* monotonic us */
+	gint64 next_announce;     /* monotonic us */
 	gboolean stop;
 	guint64 dropped;          /* malformed messages and refused connections */
 	guint max_conns;          /* MaxConnections, within the descriptor limit */
@@ -520,6 +526,8 @@ static int daemon_listen(daemon_state *d, char **reply_address, unsigned *port, 
 	return 0;
 }
 
+static int daemon_election_start(daemon_state *d, GError **err);
+
 static int daemon_setup(daemon_state *d, unsigned *port, GError **err)
 {
 	g_autofree char *reply_address = NULL;
@@ -534,7 +542,159 @@ static int daemon_setup(daemon_state *d, unsigned *port, GError **err)
 		syslog(LOG_INFO, "answering discovery on %s port %d", d->cfg->multicast_address,
 		       d->cfg->multicast_port);
 	}
+	if (d->cfg->multicast_address && !d->cfg->unicast_address)
+		return daemon_election_start(d, err);
 	return 0;
+}
+
+/* ---------------------------------------------------------------- election */
+
+static void daemon_count_holder(const lt_owner_info *info, gpointer data);
+
+static void daemon_announce(daemon_state *d)
+{
+	flom_msg m;
+	guint holders = 0;
+
+	lt_foreach_owner(d->lt, daemon_count_holder, &holders);
+	msg_make_daemon(&m, d->cfg->unique_id, d->started_us, getpid(), d->role, holders);
+	discovery_responder_announce(d->disc, &m);
+	msg_clear(&m);
+	d->next_announce = g_get_monotonic_time() + d->cfg->discovery_timeout * 1000;
+}
+
+/* Whether daemon a comes before daemon b: started earlier, then by host id,
+ * then by pid. Every daemon and client of the group applies the same order. */
+static gboolean daemon_precedes(gint64 a_started, const char *a_id, gint64 a_pid,
+				gint64 b_started, const char *b_id, gint64 b_pid)
+{
+	int c = g_strcmp0(a_id, b_id);
+
+	if (a_started != b_started)
+		return a_started < b_started;
+	if (c != 0)
+		return c < 0;
+	return a_pid < b_pid;
+}
+
+/* A settling daemon that lost: nothing was granted, leave at once. */
+static void daemon_step_down(daemon_state *d, const char *why)
+{
+	syslog(LOG_NOTICE, "stepping down: %s", why);
+	TRACE(TRACE_DAEMON, "stepping down: %s", why);
+	discovery_responder_silence(d->disc);
+	d->role = MSG_DAEMON_RETIRING;
+	d->stop = TRUE;
+}
+
+static void daemon_collect_waiting(const lt_owner_info *info, gpointer data)
+{
+	if (info->state != LT_OWNER_HOLDING)
+		g_array_append_val((GArray *)data, info->owner);
+}
+
+/* A serving daemon that lost to another serving one (a healed partition):
+ * no new requests, waiters go and ask the group again, holders finish. */
+static void daemon_retire(daemon_state *d, const char *why)
+{
+	g_autoptr(GArray) waiting = g_array_new(FALSE, FALSE, sizeof(guint64));
+	GHashTableIter it;
+	gpointer v;
+
+	syslog(LOG_NOTICE, "retiring: %s", why);
+	TRACE(TRACE_DAEMON, "retiring: %s", why);
+	d->role = MSG_DAEMON_RETIRING;
+	daemon_announce(d);
+	discovery_responder_silence(d->disc);
+	if (d->listen_fd >= 0)
+		close(d->listen_fd);
+	d->listen_fd = -1;
+	/* Release every waiter first and drop the grants that makes: they go
+	 * to connections closed right after, which never see them. */
+	lt_foreach_owner(d->lt, daemon_collect_waiting, waiting);
+	for (guint i = 0; i < waiting->len; i++)
+		lt_release(d->lt, g_array_index(waiting, guint64, i), TRUE, g_get_real_time(), d->events);
+	lt_events_clear(d->events);
+	for (guint i = 0; i < waiting->len; i++) {
+		guint64 id = g_array_index(waiting, guint64, i);
+		conn *c = g_hash_table_lookup(d->conns, &id);
+
+		if (c) {
+			c->state = CONN_FINISHED;
+			conn_close(d, c);
+		}
+	}
+	g_hash_table_iter_init(&it, d->conns);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		if (((conn *)v)->state == CONN_NEW)
+			((conn *)v)->closing = TRUE;
+}
+
+static void daemon_count_holder(const lt_owner_info *info, gpointer data)
+{
+	if (info->state == LT_OWNER_HOLDING)
+		(*(guint *)data)++;
+}
+
+static void daemon_on_peer(const flom_msg *m, const net_addr *from, gpointer data)
+{
+	daemon_state *d = data;
+	guint holders = 0;
+	gboolean peer_first;
+
+	if (m->daemon_pid == getpid() && m->daemon_started == d->started_us &&
+	    g_strcmp0(m->daemon_id, d->cfg->unique_id) == 0)
+		return; /* our own, looped back */
+	if (d->role == MSG_DAEMON_RETIRING || m->daemon_state == MSG_DAEMON_RETIRING)
+		return;
+	peer_first = daemon_precedes(m->daemon_started, m->daemon_id, m->daemon_pid,
+				     d->started_us, d->cfg->unique_id, getpid());
+	if (d->role == MSG_DAEMON_SETTLING) {
+		if (m->daemon_state == MSG_DAEMON_SERVING || peer_first)
+			daemon_step_down(d, "another daemon serves this group");
+		else
+			daemon_announce(d);
+		return;
+	}
+	if (m->daemon_state == MSG_DAEMON_SETTLING) {
+		daemon_announce(d); /* it will step down when it hears us */
+		return;
+	}
+	/* Two serving daemons: the one holding fewer locks, then the younger. */
+	lt_foreach_owner(d->lt, daemon_count_holder, &holders);
+	if (holders < m->daemon_holders || (holders == m->daemon_holders && peer_first))
+		daemon_retire(d, "another daemon serves this group");
+	else
+		daemon_announce(d);
+	(void)from;
+}
+
+static int daemon_election_start(daemon_state *d, GError **err)
+{
+	gint64 now = g_get_monotonic_time();
+
+	d->dynamic = TRUE;
+	d->role = MSG_DAEMON_SETTLING;
+	d->started_us = g_get_real_time();
+	d->settle_until = now + FLOM_SETTLE_TIMEOUTS * d->cfg->discovery_timeout * 1000;
+	if (discovery_responder_on_daemon(d->disc, daemon_on_peer, d, err) < 0)
+		return -1;
+	daemon_announce(d);
+	return 0;
+}
+
+static void daemon_election_tick(daemon_state *d, gint64 now)
+{
+	if (!d->dynamic || d->role == MSG_DAEMON_RETIRING)
+		return;
+	if (d->role == MSG_DAEMON_SETTLING && now >= d->settle_until) {
+		d->role = MSG_DAEMON_SERVING;
+		syslog(LOG_NOTICE, "serving the group %s port %d", d->cfg->multicast_address,
+		       d->cfg->multicast_port);
+		daemon_announce(d);
+	} else if (now >= d->next_announce) {
+		daemon_announce(d);
+	}
 }
 
 /* ---------------------------------------------------------------- idle exit */
@@ -571,7 +731,8 @@ static gboolean daemon_try_retire(daemon_state *d)
 
 static void daemon_update_idle(daemon_state *d, gint64 now_mono)
 {
-	if (!daemon_is_idle(d)) {
+	/* Settling is not idleness: its clients wait in the listen queue. */
+	if (!daemon_is_idle(d) || d->role == MSG_DAEMON_SETTLING) {
 		d->idle_since = 0;
 		return;
 	}
@@ -609,6 +770,11 @@ static int daemon_poll_timeout(const daemon_state *d, gint64 now_mono)
 	}
 	if (d->quiescing || d->retiring)
 		wait_us = MIN(wait_us, 100000);
+	if (d->dynamic && d->role != MSG_DAEMON_RETIRING) {
+		wait_us = MIN(wait_us, MAX(0, d->next_announce - now_mono));
+		if (d->role == MSG_DAEMON_SETTLING)
+			wait_us = MIN(wait_us, MAX(0, d->settle_until - now_mono));
+	}
 	if (wait_us == G_MAXINT64)
 		return -1;
 	/* Round up: waking early just loops once more. */
@@ -623,7 +789,10 @@ static void daemon_build_pollfds(daemon_state *d, GArray *pfds, GPtrArray *owner
 
 	g_array_set_size(pfds, 0);
 	g_ptr_array_set_size(owners, 0);
-	if (d->listen_fd >= 0) {
+	/* A settling daemon leaves new connections in the kernel's queue: if it
+	 * steps down, closing the listener resets them and their clients ask
+	 * the group again, having been granted nothing. */
+	if (d->listen_fd >= 0 && d->role != MSG_DAEMON_SETTLING) {
 		p = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
 		g_array_append_val(pfds, p);
 		g_ptr_array_add(owners, NULL);
@@ -681,7 +850,7 @@ static void daemon_check_quiesce(daemon_state *d)
 	GHashTableIter it;
 	gpointer v;
 
-	if (!d->quiescing)
+	if (!d->quiescing && d->role != MSG_DAEMON_RETIRING)
 		return;
 	g_hash_table_iter_init(&it, d->conns);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
@@ -716,6 +885,7 @@ static void daemon_loop(daemon_state *d, const sigset_t *waitmask)
 		}
 		if (n > 0)
 			daemon_handle_ready(d, pfds, owners);
+		daemon_election_tick(d, g_get_monotonic_time());
 		lt_tick(d->lt, g_get_real_time(), d->events);
 		daemon_send_events(d);
 		daemon_check_quiesce(d);
@@ -730,6 +900,7 @@ static void daemon_init(daemon_state *d, const flom_config *cfg)
 	memset(d, 0, sizeof(*d));
 	d->cfg = cfg;
 	d->listen_fd = -1;
+	d->role = MSG_DAEMON_SERVING; /* only dynamic mode settles first */
 	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	d->lt = lt_new();
 	d->events = lt_events_new();

@@ -27,6 +27,13 @@ struct discovery_responder {
 	GString *reply;     /* the encoded answer, the same for every request */
 	guint64 dropped;
 	guint64 answered;
+	gboolean silent;    /* stepping down: discovery is no longer answered */
+	net_addr group;
+	unsigned ifindex;
+	int ttl;
+	int send_fd;        /* announcements to the group, or -1 */
+	discovery_daemon_fn on_daemon;
+	gpointer on_daemon_data;
 };
 
 /* ---- parsing ---- */
@@ -281,6 +288,10 @@ discovery_responder *discovery_responder_new(const flom_config *cfg, const char 
 	r->fds = g_array_new(FALSE, FALSE, sizeof(int));
 	g_array_append_val(r->fds, fd);
 	r->reply = g_string_new(NULL);
+	r->group = group;
+	r->ifindex = cfg->network_interface_index;
+	r->ttl = cfg->discovery_ttl;
+	r->send_fd = -1;
 	msg_init(&m);
 	msg_make_discover_reply(&m, reply_address ? reply_address : "", tcp_port);
 	msg_encode(&m, r->reply);
@@ -296,8 +307,54 @@ void discovery_responder_free(discovery_responder *r)
 	for (guint i = 0; i < r->fds->len; i++)
 		close(g_array_index(r->fds, int, i));
 	g_array_unref(r->fds);
+	if (r->send_fd >= 0)
+		close(r->send_fd);
 	g_string_free(r->reply, TRUE);
 	g_free(r);
+}
+
+int discovery_responder_on_daemon(discovery_responder *r, discovery_daemon_fn fn, gpointer data,
+				  GError **err)
+{
+	r->send_fd = net_mcast_sender(&r->group, r->ifindex, r->ttl, err);
+	if (r->send_fd < 0)
+		return -1;
+	r->on_daemon = fn;
+	r->on_daemon_data = data;
+	return 0;
+}
+
+void discovery_responder_announce(discovery_responder *r, const flom_msg *m)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	msg_encode(m, out);
+	if (r->send_fd >= 0 && sendto(r->send_fd, out->str, out->len, 0,
+				      (struct sockaddr *)&r->group.ss, r->group.len) < 0)
+		TRACE(TRACE_NET, "cannot announce to the group: %s", g_strerror(errno));
+}
+
+void discovery_responder_silence(discovery_responder *r)
+{
+	r->silent = TRUE;
+}
+
+/* Another daemon of the group speaking: hand it to the daemon. */
+static gboolean discovery_take_daemon(discovery_responder *r, const char *buf, size_t len,
+				      const net_addr *src)
+{
+	flom_msg m;
+	gboolean taken = FALSE;
+
+	if (!r->on_daemon || len > FLOM_DATAGRAM_MAX)
+		return FALSE;
+	if (msg_decode(buf, len, &m, NULL) == 0) {
+		taken = m.verb == MSG_VERB_DISCOVER && m.has_daemon;
+		if (taken)
+			r->on_daemon(&m, src, r->on_daemon_data);
+		msg_clear(&m);
+	}
+	return taken;
 }
 
 const GArray *discovery_responder_fds(const discovery_responder *r)
@@ -328,7 +385,11 @@ void discovery_responder_handle(discovery_responder *r, int fd)
 			TRACE(TRACE_NET, "recvfrom on fd %d: %s", fd, g_strerror(errno));
 		return;
 	}
+	if (n <= FLOM_DATAGRAM_MAX && discovery_take_daemon(r, buf, (size_t)n, &src))
+		return;
 	from = net_addr_to_string(&src);
+	if (r->silent)
+		return;
 	if (n > FLOM_DATAGRAM_MAX || !discovery_is_request(buf, (size_t)n) ||
 	    net_addr_is_multicast(&src) || net_addr_port(&src) == 0) {
 		r->dropped++;

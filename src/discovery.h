@@ -10,6 +10,7 @@
 
 #include <glib.h>
 #include "config.h"
+#include "msg.h"
 #include "net.h"
 
 /*
@@ -39,5 +40,16 @@ const GArray *discovery_responder_fds(const discovery_responder *r); /* of int *
  * and counted, never fatal. */
 void discovery_responder_handle(discovery_responder *r, int fd);
 guint64 discovery_responder_dropped(const discovery_responder *r);
+
+/* Dynamic mode: the daemons of one group hear each other (issue of split
+ * brain). fn gets every announcement that arrives, our own included; the
+ * sender socket is made here. -1 with err when it cannot be. */
+typedef void (*discovery_daemon_fn)(const flom_msg *m, const net_addr *from, gpointer data);
+int discovery_responder_on_daemon(discovery_responder *r, discovery_daemon_fn fn, gpointer data,
+				  GError **err);
+/* Send m (msg_make_daemon) to the group. */
+void discovery_responder_announce(discovery_responder *r, const flom_msg *m);
+/* Stop answering discovery: a daemon stepping down lets clients find another. */
+void discovery_responder_silence(discovery_responder *r);
 
 #endif

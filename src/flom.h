@@ -82,6 +82,7 @@ typedef enum {
 #define FLOM_CLIENT_CONNECT_RETRIES 5  /* connection closed before any answer */
 #define FLOM_START_LOCK_TIMEOUT_MS 10000 /* waiting for another starter */
 #define FLOM_SHUTDOWN_DRAIN_MS  2000   /* client reading EOF after unlock */
+#define FLOM_SETTLE_TIMEOUTS    2      /* dynamic daemon: settle for this many -I */
 
 /* ---- trace modules (FLOM_TRACE_MASK bits) ---- */
 enum {

@@ -9,7 +9,6 @@
  * recurses, and allocates only copies of attribute values, which are never
  * longer than the input.
  */
-#include "config.h"
 #include "msg.h"
 
 #include <stddef.h>
@@ -61,6 +60,7 @@ void msg_clear(flom_msg *m)
 	g_free(m->name);
 	g_free(m->element);
 	g_free(m->address);
+	g_free(m->daemon_id);
 	msg_init(m);
 }
 
@@ -124,6 +124,18 @@ void msg_make_answer(flom_msg *m, int step, const char *peerid, int rc,
 	m->element = g_strdup(element);
 	m->has_token = has_token;
 	m->token = has_token ? token : 0;
+}
+
+void msg_make_daemon(flom_msg *m, const char *id, gint64 started, gint64 pid,
+		     int state, gint64 holders)
+{
+	msg_header(m, MSG_VERB_DISCOVER, MSG_DISCOVER_STEP_DAEMON);
+	m->has_daemon = TRUE;
+	m->daemon_id = g_strdup(id ? id : "");
+	m->daemon_started = started;
+	m->daemon_pid = pid;
+	m->daemon_state = state;
+	m->daemon_holders = holders;
 }
 
 void msg_make_manage_answer(flom_msg *m, int rc)
@@ -281,6 +293,14 @@ void msg_encode(const flom_msg *m, GString *out)
 		g_string_append(out, "<network");
 		msg_append_attr_str(out, "address", m->address ? m->address : "");
 		msg_append_attr_int(out, "port", m->port);
+		g_string_append(out, "/>");
+	} else if (m->verb == MSG_VERB_DISCOVER && m->step == MSG_DISCOVER_STEP_DAEMON) {
+		g_string_append(out, "<daemon");
+		msg_append_attr_str(out, "id", m->daemon_id ? m->daemon_id : "");
+		msg_append_attr_int(out, "started", m->daemon_started);
+		msg_append_attr_int(out, "pid", m->daemon_pid);
+		msg_append_attr_int(out, "state", m->daemon_state);
+		msg_append_attr_int(out, "holders", m->daemon_holders);
 		g_string_append(out, "/>");
 	} else if (m->verb == MSG_VERB_MNGMNT && m->step == 16) {
 		msg_encode_answer(m, out);
@@ -957,7 +977,11 @@ static int msg_apply_msg(flom_msg *m, msg_tag *t, GError **err)
 		if (step == 8 || step == 16)
 			break;
 		goto bad_step;
-	default: /* ping, discover */
+	case MSG_VERB_DISCOVER:
+		if (step == 8 || step == 16 || step == MSG_DISCOVER_STEP_DAEMON)
+			break;
+		goto bad_step;
+	default: /* ping */
 		if (step == 8 || step == 16)
 			break;
 		goto bad_step;
@@ -1092,6 +1116,44 @@ static int msg_apply_network(flom_msg *m, msg_tag *t, GError **err)
 	return 0;
 }
 
+/* <daemon id="" started="" pid="" state="" holders=""/>: all required. */
+static int msg_apply_daemon(flom_msg *m, msg_tag *t, GError **err)
+{
+	static const char *const names[] = { "started", "pid", "state", "holders" };
+	gint64 *fields[] = { &m->daemon_started, &m->daemon_pid, &m->daemon_state,
+			     &m->daemon_holders };
+	unsigned seen = 0;
+
+	for (unsigned i = 0; i < t->n_attrs; i++) {
+		msg_attr *a = &t->attrs[i];
+		unsigned k;
+
+		if (msg_eq(a->name, a->name_len, "id")) {
+			if (msg_take_string("daemon", a, FLOM_PEERID_MAX, &m->daemon_id, err) < 0)
+				return -1;
+			continue;
+		}
+		for (k = 0; k < G_N_ELEMENTS(names); k++)
+			if (msg_eq(a->name, a->name_len, names[k]))
+				break;
+		if (k == G_N_ELEMENTS(names))
+			return msg_unknown_attr("daemon", a, err);
+		if (msg_parse_int("daemon", a, fields[k], err) < 0)
+			return -1;
+		seen |= 1u << k;
+	}
+	if (!m->daemon_id)
+		return msg_missing_attr("daemon", "id", err);
+	for (unsigned k = 0; k < G_N_ELEMENTS(names); k++)
+		if (!(seen & (1u << k)))
+			return msg_missing_attr("daemon", names[k], err);
+	if (m->daemon_state < MSG_DAEMON_SETTLING || m->daemon_state > MSG_DAEMON_RETIRING ||
+	    m->daemon_pid <= 0 || m->daemon_holders < 0)
+		return msg_fail(err, MSG_ERROR_SHAPE, "<daemon> attribute out of range");
+	m->has_daemon = TRUE;
+	return 0;
+}
+
 static int msg_apply_shutdown(flom_msg *m, msg_tag *t, GError **err)
 {
 	gboolean has_immediate = FALSE;
@@ -1119,6 +1181,7 @@ typedef enum {
 	MSG_CHILD_ANSWER,
 	MSG_CHILD_NETWORK,
 	MSG_CHILD_SHUTDOWN,
+	MSG_CHILD_DAEMON,
 } msg_child;
 
 static const char *const msg_child_names[] = {
@@ -1127,6 +1190,7 @@ static const char *const msg_child_names[] = {
 	[MSG_CHILD_ANSWER] = "answer",
 	[MSG_CHILD_NETWORK] = "network",
 	[MSG_CHILD_SHUTDOWN] = "shutdown",
+	[MSG_CHILD_DAEMON] = "daemon",
 };
 
 /* The element a verb/step is about (required), or MSG_CHILD_UNKNOWN. */
@@ -1138,6 +1202,8 @@ static msg_child msg_main_child(int verb, int step)
 		return MSG_CHILD_ANSWER;
 	if (verb == MSG_VERB_DISCOVER && step == 16)
 		return MSG_CHILD_NETWORK;
+	if (verb == MSG_VERB_DISCOVER && step == MSG_DISCOVER_STEP_DAEMON)
+		return MSG_CHILD_DAEMON;
 	if (verb == MSG_VERB_MNGMNT)
 		return step == 8 ? MSG_CHILD_SHUTDOWN : MSG_CHILD_ANSWER;
 	return MSG_CHILD_UNKNOWN;
@@ -1152,6 +1218,7 @@ static gboolean msg_has_child(const flom_msg *m, msg_child c)
 	case MSG_CHILD_ANSWER: return m->has_answer;
 	case MSG_CHILD_NETWORK: return m->has_network;
 	case MSG_CHILD_SHUTDOWN: return m->has_shutdown;
+	case MSG_CHILD_DAEMON: return m->has_daemon;
 	case MSG_CHILD_UNKNOWN:
 	default: return FALSE;
 	}
@@ -1177,7 +1244,7 @@ static int msg_apply_child(flom_msg *m, msg_tag *t, GError **err)
 	}
 	if (c == MSG_CHILD_SESSION)
 		allowed = (m->verb == MSG_VERB_LOCK && (m->step == 8 || m->step == 16)) ||
-			  m->verb == MSG_VERB_MNGMNT;
+			  (m->verb == MSG_VERB_MNGMNT && m->step == 8);
 	else
 		allowed = msg_main_child(m->verb, m->step) == c;
 	if (!allowed)
@@ -1191,6 +1258,7 @@ static int msg_apply_child(flom_msg *m, msg_tag *t, GError **err)
 	case MSG_CHILD_ANSWER: return msg_apply_answer(m, t, err);
 	case MSG_CHILD_NETWORK: return msg_apply_network(m, t, err);
 	case MSG_CHILD_SHUTDOWN: return msg_apply_shutdown(m, t, err);
+	case MSG_CHILD_DAEMON: return msg_apply_daemon(m, t, err);
 	case MSG_CHILD_UNKNOWN:
 	default: return 0;
 	}
@@ -1379,7 +1447,9 @@ int msg_check_request(const flom_msg *m, GError **err)
 		return msg_check_unlock(m, err);
 	case MSG_VERB_MNGMNT:
 		if (m->step != 8)
-			break;
+			return msg_fail(err, MSG_ERROR_REQUEST,
+					"management answer (step %d) is a daemon message, not a request",
+					m->step);
 		return msg_check_mngmnt(m, err);
 	case MSG_VERB_PING:
 		return msg_fail(err, MSG_ERROR_REQUEST, "ping messages are not accepted (step %d)",

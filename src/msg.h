@@ -64,7 +64,23 @@ typedef struct flom_msg {
 
 	gboolean has_shutdown;
 	gint64 immediate;
+
+	/* Ours: a dynamic-mode daemon announcing itself to the others of its
+	 * group (verb 4, step 24; clients never receive it). */
+	gboolean has_daemon;
+	char *daemon_id;       /* unique id of its host */
+	gint64 daemon_started; /* start time, us since the epoch */
+	gint64 daemon_pid;
+	gint64 daemon_state;   /* MSG_DAEMON_* */
+	gint64 daemon_holders; /* locks it holds for clients now */
 } flom_msg;
+
+enum {
+	MSG_DAEMON_SETTLING = 0, /* just started: grants nothing yet */
+	MSG_DAEMON_SERVING = 1,
+	MSG_DAEMON_RETIRING = 2, /* stepping down: finishes its holders */
+};
+#define MSG_DISCOVER_STEP_DAEMON 24
 
 void msg_init(flom_msg *m);
 void msg_clear(flom_msg *m);
@@ -76,6 +92,9 @@ void msg_make_lock(flom_msg *m, const char *peerid, const char *name,
 void msg_make_answer(flom_msg *m, int step, const char *peerid, int rc,
 		     const char *element, gboolean has_token, guint64 token);
 void msg_make_unlock(flom_msg *m, const char *name, gboolean rollback);
+/* Ours: a dynamic daemon's announcement to the others of its group. */
+void msg_make_daemon(flom_msg *m, const char *id, gint64 started, gint64 pid,
+		     int state, gint64 holders);
 /* Ours: the daemon refuses a management request (verb 5, step 16). */
 void msg_make_manage_answer(flom_msg *m, int rc);
 void msg_make_discover(flom_msg *m);

@@ -22,10 +22,10 @@ attempt() {
 	kill -9 "$holder"
 	wait_for 5 test -s "granted.$n" || { echo "waiter $n never granted"; return 1; }
 	t_run=$(cat "granted.$n")
-	wait "$waiter" || { echo "waiter $n failed"; return 1; }
+	wait_exit 30 "$waiter" || { echo "waiter $n failed"; return 1; }
 	# The holder's command survives its flom: let it end.
 	touch "gone.$n"
-	wait "$holder" 2>/dev/null
+	wait_exit 30 "$holder" 2>/dev/null
 	echo $(((t_run - t_kill) / 1000000))
 }
 
@@ -47,7 +47,7 @@ spawn_flom -r solo -- bash -c "echo \$\$ >solo.pid; $WAITER solo.gone"
 holder=$!
 ok "a holder on solo" wait_for 5 test -s solo.pid
 kill -9 "$holder"
-wait "$holder" 2>/dev/null
+wait_exit 30 "$holder" 2>/dev/null
 touch solo.gone
 is "$(status_of flom_local -r solo -o 1000 -- true)" 0 \
 	"after kill -9 of its holder the resource is granted again"

@@ -52,7 +52,7 @@ for s in INT TERM HUP; do
 done
 ok "flom lives on while its command runs" pid_alive "$f"
 touch stop
-wait "$f"
+wait_exit 30 "$f"
 is "$?" 0 "flom exits with the command's status (0: it trapped them)"
 
 # ---- --ignore-signal ----
@@ -72,7 +72,7 @@ kill -INT "$f"
 ok "SIGINT still reaches the command" wait_for 5 file_has sigs '^INT$'
 ok "flom survived the SIGTERM" pid_alive "$f"
 touch stop
-wait "$f"
+wait_exit 30 "$f"
 is "$?" 0 "flom exits with its command's status"
 is "$(tr '\n' ' ' <sigs)" "HUP INT " "--ignore-signal=SIGTERM: the command never got SIGTERM"
 
@@ -86,7 +86,7 @@ ok "the command runs" wait_for 5 has_child "$f"
 cmd=$(child_pids "$f")
 kill -TERM "$f"
 kill -TERM "$cmd"
-wait "$f"
+wait_exit 30 "$f"
 is "$?" 143 "SIGTERM to flom (ignored) and to the command: 143"
 
 # ---- the command's environment ----

@@ -19,9 +19,9 @@ b=$!
 ok "B waits for it" wait_for 5 flom_blocked "$b"
 is "$(cat log)" "A in" "B has not entered while A holds the lock"
 touch release
-wait "$a"
+wait_exit 30 "$a"
 is "$?" 0 "A exits 0"
-wait "$b"
+wait_exit 30 "$b"
 is "$?" 0 "B exits 0"
 is "$(tr '\n' ' ' <log)" "A in A out B in B out " "B entered after A left"
 
@@ -38,8 +38,9 @@ for i in $(seq 1 $N); do
 	pids="$pids $!"
 done
 STARTED_PIDS="$STARTED_PIDS $pids"
-failed=0
-for p in $pids; do wait "$p" || failed=$((failed + 1)); done
+# shellcheck disable=SC2086
+wait_all 30 $pids
+failed=$FAILED_JOBS
 is "$failed" 0 "$N contenders exit 0"
 is "$(wc -l <log | tr -d ' ')" $((N * 10)) "every command wrote all its lines"
 ok "no two critical sections overlap" awk '
@@ -56,7 +57,7 @@ a=$!
 ok "A holds r1" wait_for 5 test -e a_in
 rc=$(status_of flom_local -r rtwo -- bash -c "touch b_in; $WAITER a_saw")
 is "$rc" 0 "B gets r2 while A holds r1"
-wait "$a"
+wait_exit 30 "$a"
 is "$?" 0 "A exits 0"
 ok "A saw B inside its own critical section" test -s a_saw
 

@@ -24,10 +24,9 @@ STARTED_PIDS="$STARTED_PIDS $pids"
 all_ready() { [ "$(ls ready.* 2>/dev/null | wc -l)" -eq $N ]; }
 ok "all $N clients wait at the barrier" wait_for 10 all_ready
 exec 3>gate # the barrier opens
-failed=0
-for p in $pids; do
-	wait "$p" || failed=$((failed + 1))
-done
+# shellcheck disable=SC2086
+wait_all 30 $pids
+failed=$FAILED_JOBS
 exec 3>&-
 
 is "$failed" 0 "all $N clients exit 0"
@@ -42,8 +41,9 @@ for i in $(seq 1 10); do
 	pids="$pids $!"
 done
 STARTED_PIDS="$STARTED_PIDS $pids"
-failed=0
-for p in $pids; do wait "$p" || failed=$((failed + 1)); done
+# shellcheck disable=SC2086
+wait_all 30 $pids
+failed=$FAILED_JOBS
 is "$failed" 0 "ten more clients with -d 0 use it"
 is "$(count_live_daemons)" 1 "still exactly one daemon"
 

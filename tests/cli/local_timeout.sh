@@ -34,7 +34,7 @@ ok "its command did not run" test ! -e ran300
 # The timed-out waiter left the queue: once the holder leaves, the next
 # client gets the lock at once.
 touch release
-wait "$holder"
+wait_exit 30 "$holder"
 is "$?" 0 "the holder exits 0"
 rc=$(status_of flom_local -r held -o 0 -- true)
 is "$rc" 0 "-o 0 after the holder left gets the lock"

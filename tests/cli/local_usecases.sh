@@ -8,6 +8,11 @@
 isolate "$@"
 
 L=$(flom_local_opts) # words: used unquoted
+# flom, bounded like flom_local, with the socket options given explicitly.
+flom_t() { timeout -k 5 20 "$FLOM_BIN" "$@"; }
+# Clients still running at the end (a failed scenario) go with the test.
+kill_clients() { for p in pid.*; do [ -s "$p" ] && kill "$(cat "$p")"; done 2>/dev/null; }
+CLEANUP_HOOKS="${CLEANUP_HOOKS:-} kill_clients"
 
 # client ID [FLOM-OPTIONS...]: like the original's flom_test_exec scripts:
 # " ID locking" before flom, the command logs " ID in" and " ID out" around
@@ -81,7 +86,7 @@ reset
 client 2 $L
 ok "UC3b: 2 holds the lock" wait_for 5 is_in 2
 # shellcheck disable=SC2086
-rc=$(status_of "$FLOM_BIN" $L -o 0 -- true 2>err)
+rc=$(status_of flom_t $L -o 0 -- true 2>err)
 is "$rc" 98 "UC3b: -o 0 exits 98"
 is "$(cat err)" "Resource already locked, the lock cannot be obtained" "UC3b: the busy line"
 release 2
@@ -109,7 +114,7 @@ reset
 
 # ---- UC4 (2/2): -o 1000 on a free resource ----
 # shellcheck disable=SC2086
-is "$(status_of "$FLOM_BIN" $L -o 1000 -- true)" 0 "UC4b: -o 1000 on a free resource: 0"
+is "$(status_of flom_t $L -o 1000 -- true)" 0 "UC4b: -o 1000 on a free resource: 0"
 
 # ---- UC6: -s PATH: one daemon per socket ----
 if [ -n "${FLOM_ISOLATED:-}" ]; then
@@ -117,7 +122,7 @@ if [ -n "${FLOM_ISOLATED:-}" ]; then
 else
 	FOO=$TEST_TMP/foo BAR=$TEST_TMP/bar
 fi
-stop_daemons() { "$FLOM_BIN" -s "$FOO" -X; "$FLOM_BIN" -s "$BAR" -X; } >/dev/null 2>&1
+stop_daemons() { flom_t -s "$FOO" -X; flom_t -s "$BAR" -X; } >/dev/null 2>&1
 CLEANUP_HOOKS="${CLEANUP_HOOKS:-} stop_daemons"
 
 client 2 -s "$FOO"
@@ -138,8 +143,8 @@ reset
 # foo's is held.
 client 2 -s "$FOO"
 ok "UC6b: 2 holds the lock on $FOO" wait_for 5 is_in 2
-is "$(status_of "$FLOM_BIN" -s "$BAR" -o 0 -- true)" 0 "UC6b: -o 0 on $BAR succeeds meanwhile"
-is "$(status_of "$FLOM_BIN" -s "$FOO" -o 0 -- true 2>/dev/null)" 98 "UC6b: and on $FOO it does not"
+is "$(status_of flom_t -s "$BAR" -o 0 -- true)" 0 "UC6b: -o 0 on $BAR succeeds meanwhile"
+is "$(status_of flom_t -s "$FOO" -o 0 -- true 2>/dev/null)" 98 "UC6b: and on $FOO it does not"
 foo_pid=$(listener_pid unix "$FOO")
 bar_pid=$(listener_pid unix "$BAR")
 ok "UC6b: two daemons, one per socket ($foo_pid, $bar_pid)" \

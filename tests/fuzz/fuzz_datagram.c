@@ -6,7 +6,6 @@
  * DISCOVER/16 with a port in 1..65535, and the reply's address is the
  * decoded one.
  */
-#include "config.h"
 
 #include <string.h>
 #include <glib.h>

@@ -7,7 +7,6 @@
  * and re-encodes to the same bytes; a request the daemon accepts still passes
  * after the round trip.
  */
-#include "config.h"
 
 #include <string.h>
 #include <glib.h>
@@ -69,6 +68,9 @@ static void fuzz_check_same(const flom_msg *a, const flom_msg *b)
 	FUZZ_CHECK(b->has_network == a->has_network && fuzz_streq0(b->address, a->address) &&
 		   b->port == a->port);
 	FUZZ_CHECK(b->has_shutdown == a->has_shutdown && b->immediate == a->immediate);
+	FUZZ_CHECK(b->has_daemon == a->has_daemon && fuzz_streq0(b->daemon_id, a->daemon_id));
+	FUZZ_CHECK(b->daemon_started == a->daemon_started && b->daemon_pid == a->daemon_pid &&
+		   b->daemon_state == a->daemon_state && b->daemon_holders == a->daemon_holders);
 }
 
 static void fuzz_decode(const char *buf, size_t len)

@@ -6,7 +6,6 @@
  *
  *   replay [--tap] [FILE|DIR]...   default: the target's corpus directory
  */
-#include "config.h"
 
 #include <errno.h>
 #include <string.h>

@@ -168,8 +168,10 @@ fd_count_at_most() { [ "$(fd_count "$1")" -le "$2" ]; }
 flom_local_opts() {
 	[ -n "${FLOM_ISOLATED:-}" ] || echo "-s $TEST_TMP/flom.sock"
 }
+# Bounded (FLOM_TEST_TIMEOUT seconds, 124 past it) so that a hanging flom
+# fails the scenario instead of hanging make check.
 # shellcheck disable=SC2046 # the options are words
-flom_local() { "$FLOM_BIN" $(flom_local_opts) "$@"; }
+flom_local() { timeout -k 5 "${FLOM_TEST_TIMEOUT:-20}" "$FLOM_BIN" $(flom_local_opts) "$@"; }
 # spawn_flom ARGS...: flom_local in the background; $! is flom's own PID.
 # shellcheck disable=SC2046
 spawn_flom() { spawn "$FLOM_BIN" $(flom_local_opts) "$@"; }
@@ -207,6 +209,29 @@ count_live_daemons() {
 	echo "$n"
 }
 no_live_daemon() { [ "$(count_live_daemons)" = 0 ]; }
+
+# wait_exit SECONDS PID: the exit status of the background job PID, waiting
+# at most SECONDS; past that it is killed and the status is 124 (timeout(1)'s),
+# so that a hanging flom fails the scenario instead of hanging make check.
+wait_exit() {
+	if ! wait_for "$1" pid_gone "$2"; then
+		kill -9 "$2" 2>/dev/null
+		wait "$2" 2>/dev/null
+		return 124
+	fi
+	wait "$2"
+}
+# wait_all SECONDS PID...: wait for background jobs, at most SECONDS for all
+# of them together (then the rest are killed); FAILED_JOBS says how many did
+# not exit 0. (Not in $(...): a subshell cannot wait for its parent's jobs.)
+pids_gone() { local p; for p; do pid_alive "$p" && return 1; done; return 0; }
+wait_all() {
+	local limit=$1 p
+	shift
+	FAILED_JOBS=0
+	wait_for "$limit" pids_gone "$@" || kill -9 "$@" 2>/dev/null
+	for p; do wait "$p" || FAILED_JOBS=$((FAILED_JOBS + 1)); done
+}
 
 
 # ---- lock-order scenarios (tests/cli/usecase_*.sh) ----

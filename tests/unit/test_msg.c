@@ -2,7 +2,6 @@
  * Unit tests of the wire codec: the original's exact bytes (reference §7.3
  * and the captures), framing, and a table of malformed input.
  */
-#include "config.h"
 
 #include <string.h>
 #include <glib.h>
@@ -57,6 +56,12 @@ static void assert_msg_equal(const flom_msg *a, const flom_msg *b)
 	g_assert_cmpint(a->port, ==, b->port);
 	g_assert_cmpint(a->has_shutdown, ==, b->has_shutdown);
 	g_assert_cmpint(a->immediate, ==, b->immediate);
+	g_assert_cmpint(a->has_daemon, ==, b->has_daemon);
+	assert_str_eq0(a->daemon_id, b->daemon_id);
+	g_assert_cmpint(a->daemon_started, ==, b->daemon_started);
+	g_assert_cmpint(a->daemon_pid, ==, b->daemon_pid);
+	g_assert_cmpint(a->daemon_state, ==, b->daemon_state);
+	g_assert_cmpint(a->daemon_holders, ==, b->daemon_holders);
 }
 
 static char *encode(const flom_msg *m)
@@ -239,6 +244,18 @@ static void mk_shutdown_immediate(flom_msg *m)
 	msg_make_shutdown(m, PEER, TRUE);
 }
 
+/* ours: the daemon refuses a management request */
+static void mk_manage_answer(flom_msg *m)
+{
+	msg_make_manage_answer(m, FLOM_RC_SHUTTING_DOWN);
+}
+
+/* ours: a dynamic-mode daemon announcing itself to its group */
+static void mk_daemon(flom_msg *m)
+{
+	msg_make_daemon(m, PEER, G_GINT64_CONSTANT(1763683200123456), 4242, MSG_DAEMON_SERVING, 3);
+}
+
 static const wire_case wire_cases[] = {
 	/* reference §7.3 example (default invocation) */
 	{ "lock-default", LOCK8 SESSION "<resource name=\"X1JFU09VUkNF\" mode=\"5\" wait=\"1\" create=\"1\" lifespan=\"0\"/>" END, mk_lock_default },
@@ -273,6 +290,8 @@ static const wire_case wire_cases[] = {
 	/* tcp_mitm_E */
 	{ "shutdown-quiesce", MNGMNT8 SESSION "<shutdown immediate=\"0\"/>" END, mk_shutdown_quiesce },
 	{ "shutdown-immediate", MNGMNT8 SESSION "<shutdown immediate=\"1\"/>" END, mk_shutdown_immediate },
+	{ "manage-answer", H "<msg level=\"3\" verb=\"5\" step=\"16\"><answer rc=\"-27\"/>" END, mk_manage_answer },
+	{ "daemon-announce", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon id=\"" PEER "\" started=\"1763683200123456\" pid=\"4242\" state=\"1\" holders=\"3\"/>" END, mk_daemon },
 };
 
 static void test_wire_case(gconstpointer data)
@@ -479,10 +498,21 @@ static void test_numbers(void)
 
 /* ---- framing ------------------------------------------------------------- */
 
+static const char *wire_bytes(const char *name)
+{
+	gsize i;
+
+	for (i = 0; i < G_N_ELEMENTS(wire_cases); i++)
+		if (strcmp(wire_cases[i].name, name) == 0)
+			return wire_cases[i].bytes;
+	g_assert_not_reached();
+	return NULL;
+}
+
 static void test_frame_split(void)
 {
-	const char *a = wire_cases[1].bytes;
-	const char *b = wire_cases[19].bytes;
+	const char *a = wire_bytes("lock-simple");
+	const char *b = wire_bytes("unlock");
 	g_autofree char *both = g_strconcat(a, b, NULL);
 	size_t la = strlen(a), lb = strlen(b), total = la + lb;
 	size_t k, chunk;
@@ -672,6 +702,14 @@ static const bad_case bad_cases[] = {
 	{ "mismatched end tag", LOCK8 "<session peerid=\"x\"></sessio>" RES_OK END, 0, "closing tag </sessio> does not match <session>" },
 	{ "space in the trailer", LOCK8 SESSION RES_OK "</msg >", 0, "must end with exactly </msg>" },
 	{ "child named msg", LOCK8 SESSION RES_OK "<msg></msg>" END, 0, "<msg> nested in <msg>" },
+	{ "session in management answer", H "<msg level=\"3\" verb=\"5\" step=\"16\">" SESSION "<answer rc=\"-27\"/>" END, 0, "element <session> not allowed in verb 5 step 16" },
+	{ "management answer without answer", H "<msg level=\"3\" verb=\"5\" step=\"16\"></msg>", 0, "missing element <answer>" },
+	{ "daemon without holders", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon id=\"x\" started=\"1\" pid=\"2\" state=\"1\"/>" END, 0, "missing attribute 'holders' in <daemon>" },
+	{ "daemon without id", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon started=\"1\" pid=\"2\" state=\"1\" holders=\"0\"/>" END, 0, "missing attribute 'id' in <daemon>" },
+	{ "daemon state 7", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon id=\"x\" started=\"1\" pid=\"2\" state=\"7\" holders=\"0\"/>" END, 0, "<daemon> attribute out of range" },
+	{ "daemon unknown attribute", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon id=\"x\" started=\"1\" pid=\"2\" state=\"1\" holders=\"0\" port=\"1\"/>" END, 0, "attribute 'port' not allowed in <daemon>" },
+	{ "daemon in discover request", H "<msg level=\"3\" verb=\"4\" step=\"8\"><daemon id=\"x\" started=\"1\" pid=\"2\" state=\"1\" holders=\"0\"/>" END, 0, "element <daemon> not allowed in verb 4 step 8" },
+	{ "discover step 32", H "<msg level=\"3\" verb=\"4\" step=\"32\"></msg>", 0, "unknown step 32 for verb 4" },
 	{ "wrong root end tag", LOCK8 SESSION RES_OK "</msgs>", 0, "closing tag </msgs> does not match <msg>" },
 	{ "space after <", LOCK8 "< session peerid=\"x\"/>" RES_OK END, 0, "invalid name" },
 	{ "peer id too long", LOCK8 "<session peerid=\"01234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890\"/>" RES_OK END, 0, "attribute 'peerid' of <session> too long (131 bytes, at most 128)" },
@@ -739,6 +777,8 @@ static const check_case check_cases[] = {
 	{ "ping 8", H "<msg level=\"3\" verb=\"3\" step=\"8\"></msg>", "ping messages are not accepted" },
 	{ "discover on a stream", H "<msg level=\"3\" verb=\"4\" step=\"8\"></msg>", "only as UDP datagrams" },
 	{ "discover reply", DISC16 "<network address=\"\" port=\"1\"/>" END, "only as UDP datagrams" },
+	{ "daemon announcement", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon id=\"x\" started=\"1\" pid=\"2\" state=\"1\" holders=\"0\"/>" END, "only as UDP datagrams" },
+	{ "management answer", H "<msg level=\"3\" verb=\"5\" step=\"16\"><answer rc=\"-27\"/>" END, "management answer (step 16) is a daemon message" },
 };
 
 static void test_check_case(gconstpointer data)
