@@ -58,7 +58,8 @@ static void client_pause_ms(int ms)
 
 /* Take the start lock of a UNIX socket: only one client at a time may find
  * no daemon and start one. Waits a bounded time for another starter. */
-static int client_start_lock(const char *socket_name, gboolean shared, GError **err)
+static int client_start_lock(const char *socket_name, gboolean shared, gboolean *waited,
+			     GError **err)
 {
 	g_autofree char *path = daemon_lock_path(socket_name);
 	gint64 deadline = client_now_ms() + FLOM_START_LOCK_TIMEOUT_MS;
@@ -87,6 +88,7 @@ static int client_start_lock(const char *socket_name, gboolean shared, GError **
 		}
 		client_pause_ms(pause);
 		pause = MIN(pause * 2, 50);
+		*waited = TRUE;
 	}
 	return fd;
 }
@@ -106,6 +108,7 @@ static int client_connect_unix(const flom_config *cfg, gboolean may_start, GErro
 {
 	g_autofree char *def = config_default_socket_name();
 	gboolean shared = g_strcmp0(def, cfg->socket_name) != 0;
+	gboolean waited = FALSE;
 	int fd, lock_fd;
 
 	fd = net_unix_connect(cfg->socket_name, NULL);
@@ -119,7 +122,7 @@ static int client_connect_unix(const flom_config *cfg, gboolean may_start, GErro
 				    : "cannot connect to %s: %s", cfg->socket_name, g_strerror(e));
 		return fd;
 	}
-	lock_fd = client_start_lock(cfg->socket_name, shared, err);
+	lock_fd = client_start_lock(cfg->socket_name, shared, &waited, err);
 	if (lock_fd < 0)
 		return -1;
 	/* Another client may have started one while we waited for the lock. */
@@ -185,13 +188,13 @@ static int client_connect_tcp(const flom_config *cfg, gboolean may_start, GError
 }
 
 /* In dynamic mode, clients of one host serialize their starts too. */
-static int client_dynamic_start_lock(const flom_config *cfg, GError **err)
+static int client_dynamic_start_lock(const flom_config *cfg, gboolean *waited, GError **err)
 {
 	g_autofree char *name = g_strdup_printf("/tmp/flom-dynamic-%s-%d",
 						cfg->multicast_address, cfg->multicast_port);
 
 	g_strdelimit(name + strlen("/tmp/"), "/:%", '_');
-	return client_start_lock(name, TRUE, err);
+	return client_start_lock(name, TRUE, waited, err);
 }
 
 /* Discover, then connect. A daemon that answered may step down before we
@@ -215,7 +218,8 @@ static int client_connect_discovered(const flom_config *cfg, GError **err)
 static int client_connect_multicast(const flom_config *cfg, gboolean may_start, GError **err)
 {
 	g_autoptr(GError) first = NULL;
-	int fd, lock_fd;
+	gboolean waited = FALSE;
+	int fd = -1, lock_fd;
 
 	fd = client_connect_discovered(cfg, &first);
 	if (fd >= 0)
@@ -232,10 +236,12 @@ static int client_connect_multicast(const flom_config *cfg, gboolean may_start, 
 			    cfg->multicast_address, cfg->multicast_port, cfg->discovery_attempts);
 		return -1;
 	}
-	lock_fd = client_dynamic_start_lock(cfg, err);
+	lock_fd = client_dynamic_start_lock(cfg, &waited, err);
 	if (lock_fd < 0)
 		return -1;
-	fd = client_connect_discovered(cfg, NULL);
+	/* Another client of this host started one while we waited: ask again
+	 * (a whole discovery round, so only when someone else held the lock). */
+	fd = waited ? client_connect_discovered(cfg, NULL) : -1;
 	if (fd < 0 && daemon_start(cfg, err) == 0)
 		fd = client_connect_discovered(cfg, err);
 	client_start_unlock(lock_fd);
