@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -296,7 +295,6 @@ static int client_recv(client_conn *cc, flom_msg *m, gint64 deadline_ms, GError 
 {
 	for (;;) {
 		gssize len = msg_frame(cc->in, cc->in_len);
-		struct pollfd p = { .fd = cc->fd, .events = POLLIN };
 		ssize_t n;
 
 		if (len < 0) {
@@ -311,12 +309,8 @@ static int client_recv(client_conn *cc, flom_msg *m, gint64 deadline_ms, GError 
 			cc->in_len -= len;
 			return rc < 0 ? -1 : 1;
 		}
-		if (deadline_ms >= 0) {
-			gint64 left = deadline_ms - client_now_ms();
-
-			if (left <= 0 || poll(&p, 1, (int)MIN(left, G_MAXINT)) == 0)
-				return -2;
-		}
+		if (deadline_ms >= 0 && net_wait_readable(cc->fd, deadline_ms * 1000) == 0)
+			return -2;
 		n = recv(cc->fd, cc->in + cc->in_len, sizeof(cc->in) - cc->in_len, 0);
 		if (n < 0 && errno == EINTR)
 			continue;

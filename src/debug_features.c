@@ -501,28 +501,15 @@ static int df_wait_welcome(df_ctx *c, gint64 deadline)
 
 	df_trace(c, "waiting for an answer from the server...");
 	for (;;) {
-		struct pollfd p = { .fd = c->fd, .events = POLLIN };
 		g_autofree char *text = NULL;
-		int wait_ms = -1, rc;
+		int rc = net_wait_readable(c->fd, deadline);
 		net_addr from;
 		ssize_t n;
 
-		if (deadline >= 0) {
-			gint64 left = deadline - g_get_monotonic_time();
-
-			if (left <= 0)
-				return 0;
-			wait_ms = (int)((left + 999) / 1000);
-		}
-		rc = poll(&p, 1, wait_ms);
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc < 0) {
+		if (rc < 0)
 			fprintf(stderr, "flom: poll: %s\n", g_strerror(errno));
-			return -1;
-		}
-		if (rc == 0)
-			continue;
+		if (rc <= 0)
+			return rc;
 		n = df_receive(c, buf, sizeof(buf), &from);
 		if (n < 0)
 			return -1;

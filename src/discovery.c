@@ -121,31 +121,19 @@ static int discovery_wait_reply(int fd, const flom_config *cfg, const net_addr *
 	char buf[FLOM_DATAGRAM_MAX + 1];
 
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
 		g_autofree char *address = NULL;
 		g_autofree char *from = NULL;
 		GError *bad = NULL;
 		net_addr src;
-		int wait_ms = -1, port;
-		ssize_t n;
+		int port;
+		ssize_t n = net_wait_readable(fd, deadline);
 
-		if (deadline >= 0) {
-			gint64 left = deadline - g_get_monotonic_time();
-
-			if (left <= 0)
-				return 0;
-			wait_ms = (int)((left + 999) / 1000);
+		if (n <= 0) {
+			if (n < 0)
+				g_set_error(err, NET_ERROR, errno, "poll on the discovery socket: %s",
+					    g_strerror(errno));
+			return (int)n;
 		}
-		n = poll(&p, 1, wait_ms);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			g_set_error(err, NET_ERROR, errno, "poll on the discovery socket: %s",
-				    g_strerror(errno));
-			return -1;
-		}
-		if (n == 0)
-			continue; /* the deadline check above ends the wait */
 		memset(&src, 0, sizeof(src));
 		src.len = sizeof(src.ss);
 		n = recvfrom(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT | MSG_TRUNC,

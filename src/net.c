@@ -287,6 +287,27 @@ GArray *net_resolve(const char *host, int port, int socktype, gboolean passive,
 
 /* ---- descriptors ---- */
 
+int net_wait_readable(int fd, gint64 deadline_us)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int wait_ms = -1, rc;
+
+		if (deadline_us >= 0) {
+			gint64 left = deadline_us - g_get_monotonic_time();
+
+			if (left <= 0)
+				return 0;
+			wait_ms = (int)MIN((left + 999) / 1000, G_MAXINT);
+		}
+		rc = poll(&p, 1, wait_ms);
+		if (rc > 0)
+			return 1;
+		if (rc < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
 int net_set_nonblock(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
@@ -486,21 +507,32 @@ static gboolean net_is_self_connect(int fd)
 	return net_addr_equal(&l, &r);
 }
 
-int net_tcp_connect_addr(const net_addr *a, int timeout_ms, GError **err)
+/* A non-blocking TCP socket for a; a link-local address without its
+ * interface is refused first, with what to do about it. */
+static int net_tcp_socket(const net_addr *a, const char *what, const char *name, GError **err)
 {
-	g_autofree char *name = net_addr_to_string(a);
-	int fd, e;
+	int fd;
 
 	if (net_addr_lacks_scope(a)) {
 		g_set_error(err, NET_ERROR, EINVAL,
-			    "cannot connect to %s: a link-local address needs an interface (-n IFACE)",
-			    name);
+			    "cannot %s %s: a link-local address needs an interface (-n IFACE)",
+			    what, name);
 		errno = EINVAL;
 		return -1;
 	}
 	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
 	if (fd < 0)
 		return net_fail(err, errno, "socket() for %s", name);
+	return fd;
+}
+
+int net_tcp_connect_addr(const net_addr *a, int timeout_ms, GError **err)
+{
+	g_autofree char *name = net_addr_to_string(a);
+	int fd = net_tcp_socket(a, "connect to", name, err), e;
+
+	if (fd < 0)
+		return -1;
 	if (connect(fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
 		if ((errno != EINPROGRESS && errno != EINTR) || net_connect_wait(fd, timeout_ms) < 0)
 			goto fail;
@@ -548,18 +580,10 @@ int net_tcp_connect(const char *host, int port, unsigned ifindex, int timeout_ms
 static int net_tcp_listen_addr(const net_addr *a, gboolean wildcard, net_addr *bound, GError **err)
 {
 	g_autofree char *name = net_addr_to_string(a);
-	int fd, e;
+	int fd = net_tcp_socket(a, "listen on", name, err), e;
 
-	if (net_addr_lacks_scope(a)) {
-		g_set_error(err, NET_ERROR, EINVAL,
-			    "cannot listen on %s: a link-local address needs an interface (-n IFACE)",
-			    name);
-		errno = EINVAL;
-		return -1;
-	}
-	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
 	if (fd < 0)
-		return net_fail(err, errno, "socket() for %s", name);
+		return -1;
 	if (net_setopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1) < 0)
 		goto fail;
 	/* The IPv6 wildcard serves IPv4 clients too (dynamic mode). */

@@ -35,6 +35,10 @@ unsigned net_ifindex(const char *ifname);
 GArray *net_resolve(const char *host, int port, int socktype, gboolean passive,
 		    unsigned ifindex, GError **err);
 
+/* Wait until fd is readable or deadline_us (g_get_monotonic_time(); <0: no
+ * deadline) passes: 1 readable, 0 deadline reached, -1 error (errno). */
+int net_wait_readable(int fd, gint64 deadline_us);
+
 int net_set_nonblock(int fd);
 int net_set_cloexec(int fd);
 
