@@ -47,7 +47,6 @@ typedef struct conn {
 	net_addr peer;
 	char *peer_str;
 	char *resource;        /* the name it asked for */
-	gint64 idle_lifespan_ms; /* -i it sent: the daemon outlives its resource */
 	int answers_sent;      /* first answer is step 16, the later ones 24 */
 	char *partial;         /* bytes of an incomplete message, or NULL */
 	size_t partial_len;
@@ -66,7 +65,6 @@ typedef struct daemon_state {
 	GHashTable *conns;        /* id -> conn */
 	guint64 next_id;
 	gint64 idle_since;        /* monotonic us; 0 while busy */
-	gint64 keep_until;        /* real us: explicit -i of released resources */
 	gboolean quiescing;
 	gboolean retiring;        /* listener closed: exit when the last client goes */
 	/* dynamic mode (multicast only): one daemon per group, see doc/election.md */
@@ -214,7 +212,6 @@ static void daemon_handle_lock(daemon_state *d, conn *c, const flom_msg *m)
 	}
 	c->resource = g_strdup(m->name);
 	c->state = CONN_LOCKING;
-	c->idle_lifespan_ms = req.idle_lifespan_ms;
 	lt_request(d->lt, &req, g_get_real_time(), d->events);
 	daemon_send_events(d);
 }
@@ -335,14 +332,9 @@ static void conn_free(conn *c)
 	g_free(c);
 }
 
-/* A resource released with an explicit -i keeps the daemon alive as long. */
 static void daemon_release(daemon_state *d, conn *c, gboolean rollback)
 {
-	gint64 now = g_get_real_time();
-
-	lt_release(d->lt, c->id, rollback, now, d->events);
-	if (c->idle_lifespan_ms > 0)
-		d->keep_until = MAX(d->keep_until, now + c->idle_lifespan_ms * 1000);
+	lt_release(d->lt, c->id, rollback, g_get_real_time(), d->events);
 }
 
 /* Close c; release its lock or its place in a queue (a disconnect without
@@ -699,9 +691,12 @@ static void daemon_election_tick(daemon_state *d, gint64 now)
 
 /* ---------------------------------------------------------------- idle exit */
 
+/* No connection: the lifespan counts from here. Resources kept only by the
+ * default retention die with the daemon; an explicit -i keeps it longer
+ * (lt_keep_until). */
 static gboolean daemon_is_idle(const daemon_state *d)
 {
-	return g_hash_table_size(d->conns) == 0 && lt_is_empty(d->lt);
+	return g_hash_table_size(d->conns) == 0;
 }
 
 /* Whether the idle daemon may go now. In UNIX mode it takes the start lock
@@ -746,7 +741,7 @@ static void daemon_update_idle(daemon_state *d, gint64 now_mono)
 		return;
 	if (now_mono - d->idle_since < d->cfg->daemon_lifespan * 1000)
 		return;
-	if (g_get_real_time() < d->keep_until)
+	if (g_get_real_time() < lt_keep_until(d->lt))
 		return;
 	if (d->quiescing || daemon_try_retire(d))
 		d->stop = TRUE;
@@ -765,8 +760,8 @@ static int daemon_poll_timeout(const daemon_state *d, gint64 now_mono)
 		gint64 until = d->idle_since + d->cfg->daemon_lifespan * 1000 - now_mono;
 
 		wait_us = MIN(wait_us, MAX(0, until));
-		if (d->keep_until > 0)
-			wait_us = MIN(wait_us, MAX(0, d->keep_until - g_get_real_time()));
+		if (lt_keep_until(d->lt) > 0)
+			wait_us = MIN(wait_us, MAX(0, lt_keep_until(d->lt) - g_get_real_time()));
 	}
 	if (d->quiescing || d->retiring)
 		wait_us = MIN(wait_us, 100000);

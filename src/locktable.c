@@ -31,6 +31,7 @@ struct lt_table {
 	GTree *timers;            /* lt_resource* ordered by (wake_us, serial) */
 	guint64 last_token;
 	guint64 next_serial;
+	gint64 keep_until_us;     /* latest expiry of an idle resource with an explicit -i */
 };
 
 /* ---- events ---- */
@@ -166,6 +167,8 @@ static void resource_touch(lt_table *t, lt_resource *r, gint64 now_us)
 		gint64 ms = MAX(r->idle_lifespan_ms, FLOM_RESOURCE_IDLE_MIN_MS);
 
 		r->idle_deadline_us = time_after_ms(now_us, ms);
+		if (r->idle_lifespan_ms > 0)
+			t->keep_until_us = MAX(t->keep_until_us, r->idle_deadline_us);
 	}
 	r->idle = idle;
 	if (idle)
@@ -645,6 +648,11 @@ void lt_foreach_owner(const lt_table *t, lt_owner_visit visit, gpointer data)
 	g_hash_table_iter_init(&it, t->incubator);
 	while (g_hash_table_iter_next(&it, NULL, &value))
 		queue_visit(value, visit, data);
+}
+
+gint64 lt_keep_until(const lt_table *t)
+{
+	return t->keep_until_us;
 }
 
 gboolean lt_is_empty(const lt_table *t)

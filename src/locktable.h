@@ -103,6 +103,10 @@ typedef void (*lt_owner_visit)(const lt_owner_info *info, gpointer data);
  * resources come in no particular order. visit must not change the table. */
 void lt_foreach_owner(const lt_table *t, lt_owner_visit visit, gpointer data);
 
+/* Until when (us) resources created with an explicit idle lifespan (-i) want
+ * to outlive their last user, so the daemon should too; 0 if none. */
+gint64 lt_keep_until(const lt_table *t);
+
 /* No resource alive and nobody parked: the daemon may exit when idle. */
 gboolean lt_is_empty(const lt_table *t);
 guint lt_resource_count(const lt_table *t);

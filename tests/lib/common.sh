@@ -257,11 +257,11 @@ shift 2
 echo \$\$ >"\$d/cmdpid.\$id"
 env | grep -E '^FLOM_(RESOURCE_NAME|LOCKED_ELEMENT|LOCK_TOKEN)=' | sort >"\$d/env.\$id"
 echo "\$id in\${1+ \$1}" >>"\$d/events"
-n=0
+n=0 step=0.01
 while [ ! -e "\$d/go.\$id" ] && [ ! -e "\$d/go.all" ] && [ -d "\$d" ]; do
 	n=\$((n + 1))
 	if [ \$n -gt 3000 ]; then echo "\$id gave up" >>"\$d/events"; exit 125; fi
-	sleep 0.01
+	sleep "\$step"
 done
 echo "\$id out" >>"\$d/events"
 exit "\$rc"

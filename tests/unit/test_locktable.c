@@ -854,6 +854,24 @@ static void test_incubator_refused_creator(fx *f, gconstpointer data)
 
 /* ---- idle lifespan ---- */
 
+/* The daemon outlives only resources created with an explicit -i. */
+static void test_idle_keep_until(fx *f, gconstpointer data)
+{
+	lt_lock_request r = req_default(1, "kept");
+
+	g_assert_cmpint(lt_keep_until(f->t), ==, 0);
+	g_assert_cmpint(lock(f, 2, "plain"), ==, FLOM_RC_OK);
+	unlock(f, 2, FALSE);
+	g_assert_cmpint(lt_keep_until(f->t), ==, 0);   /* default retention only */
+	r.idle_lifespan_ms = 5000;
+	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_OK);
+	g_assert_cmpint(lt_keep_until(f->t), ==, 0);   /* held: not idle yet */
+	f->now += 10 * MS;
+	unlock(f, 1, FALSE);
+	g_assert_cmpint(lt_keep_until(f->t), ==, f->now + 5000 * MS);
+	(void)data;
+}
+
 static void test_idle_reap(fx *f, gconstpointer data)
 {
 	lt_lock_request r = req_default(1, "_s_x[1]");
@@ -1188,6 +1206,7 @@ int main(int argc, char **argv)
 	ADD("incubator/hier", test_incubator_hier);
 	ADD("incubator/refused_creator", test_incubator_refused_creator);
 	ADD("idle/reap", test_idle_reap);
+	ADD("idle/keep_until", test_idle_keep_until);
 	ADD("idle/lifespan_of_creator", test_idle_lifespan_of_creator);
 	ADD("idle/many", test_idle_many);
 	ADD("tokens/increasing", test_tokens);
