@@ -31,8 +31,8 @@ ok "the dump was printed first" grep -qxF "[Resource]/Name='_RESOURCE'" out
 
 # ---- local and network at once ----
 MIX="local (UNIX socket) and network (TCP-UDP/IP)"
-refused "-s with -a" "$MIX" -V -s "$T/foo" -a 192.168.1.1 -- ls
-ok "-s with -a: the dump came before the refusal" grep -qxF "[Daemon]/UnicastAddress='192.168.1.1'" out
+refused "-s with -a" "$MIX" -V -s "$T/foo" -a 192.0.2.1 -- ls
+ok "-s with -a: the dump came before the refusal" grep -qxF "[Daemon]/UnicastAddress='192.0.2.1'" out
 refused "-s with -A" "$MIX" -V -s "$T/foo" -A 239.255.0.1 -- ls
 ok "-s with -A: the dump came before the refusal" grep -qxF "[Daemon]/MulticastAddress='239.255.0.1'" out
 refused "-s with -a and -A" "$MIX" -s "$T/foo" -a 127.0.0.1 -A 239.255.0.1 -- ls

@@ -84,7 +84,7 @@ is "$?" 0 "a new daemon starts over the crashed one's socket file"
 printf '[Resource]\n[Daemon]\n[Network]\n[Monitor]\nOnLockLost=warn\n' >warn.conf
 start_daemon $UNIX
 rm -f w.*
-"$FLOM_BIN" -c warn.conf $UNIX -- sh -c 'touch w.started; until [ -e w.go ]; do sleep 0.02; done; touch w.done' 2>w.err &
+"$FLOM_BIN" -c warn.conf $UNIX -- sh -c 'touch w.started; sh $FLOM_SRCDIR/tests/lib/wait_file.sh w.go; touch w.done' 2>w.err &
 W=$!
 wait_for 5 exists w.started
 "$FLOM_BIN" $UNIX -X >/dev/null
@@ -167,7 +167,7 @@ kill "$(cat n1.cmd)" "$(cat n2.cmd)" 2>/dev/null
 
 # A waiter killed while queued leaves the queue; the next one proceeds.
 rm -f got x.go x.started
-"$FLOM_BIN" $UNIX -r R3 -- sh -c 'touch x.started; until [ -e x.go ]; do sleep 0.02; done' &
+"$FLOM_BIN" $UNIX -r R3 -- sh -c 'touch x.started; sh $FLOM_SRCDIR/tests/lib/wait_file.sh x.go' &
 H3=$!
 wait_for 5 exists x.started
 FDS=$(fd_count "$DPID")

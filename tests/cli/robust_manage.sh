@@ -32,7 +32,7 @@ start_daemon() {
 hold_cmd() {
 	local n=$1
 	shift
-	( "$FLOM_BIN" "$@" -- sh -c "touch $n.started; until [ -e $n.go ]; do sleep 0.02; done; touch $n.done" \
+	( "$FLOM_BIN" "$@" -- sh -c "touch $n.started; sh \$FLOM_SRCDIR/tests/lib/wait_file.sh $n.go; touch $n.done" \
 		2>"$n.err"; echo $? >"$n.rc" ) &
 	STARTED_PIDS="$STARTED_PIDS $!"
 }

@@ -44,7 +44,7 @@ is "$(netns_count_daemons A).$(netns_count_daemons B)" 1.0 "one daemon, on A"
 
 # ---- keepalive on the daemon's IPv6 connections (the original: IPv4 only) ----
 spawn_on B "$FLOM_BIN" -a "$LLA" -n eth0 -d 0 -r kares -- sh -c \
-	'touch /tmp/shared/holding; while [ ! -e /tmp/shared/release ]; do sleep 0.05; done'
+	'touch /tmp/shared/holding; sh $FLOM_SRCDIR/tests/lib/wait_file.sh /tmp/shared/release'
 HOLDER=$SPAWNED
 wait_for 5 test -e "$NETNS_SHARED_HERE/holding"
 ka=$(ip netns exec "$(netns_name A)" ss -6 -tnoH state established '( sport = :28015 )')
@@ -127,9 +127,9 @@ ok "-s with -a: message" test -s sa.err
 on_host A "$FLOM_BIN" -s /tmp/sock -A ff02::1 -- true 2>sA.err
 is "$?" 99 "-s with -A: 99"
 ok "-s with -A: message" test -s sA.err
-on_host A "$FLOM_BIN" -A 10.1.2.3 -d 0 -- true 2>/dev/null
+on_host A "$FLOM_BIN" -A 192.0.2.3 -d 0 -- true 2>/dev/null
 is "$?" 99 "-A with a unicast address, -d 0: 99"
-on_host A "$FLOM_BIN" -A 10.1.2.3 -d -1 -- true 2>notgroup.err
+on_host A "$FLOM_BIN" -A 192.0.2.3 -d -1 -- true 2>notgroup.err
 is "$?" 99 "-A with a unicast address, -d -1: 99"
 ok "-A with a unicast address: the message says it is no group" grep -q "not a multicast group" notgroup.err
 is "$(netns_count_daemons A).$(netns_count_daemons B)" 0.0 "no daemon left behind"

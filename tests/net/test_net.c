@@ -47,7 +47,7 @@ static void check_text(const char *host, unsigned ifindex, const char *full, con
 static void test_addr_text(void)
 {
 	check_text("1.2.3.4", 0, "1.2.3.4:28015", "1.2.3.4");
-	check_text("::FFFF:10.0.0.1", 0, "[::ffff:10.0.0.1]:28015", "::ffff:10.0.0.1");
+	check_text("::FFFF:192.0.2.1", 0, "[::ffff:192.0.2.1]:28015", "::ffff:192.0.2.1");
 	check_text("2001:db8::5", 0, "[2001:db8::5]:28015", "2001:db8::5");
 	/* An interface makes link-local addresses usable and IPv4 mapped. */
 	check_text("fe80::1", 1, "[fe80::1%lo]:28015", "fe80::1%lo");
@@ -62,8 +62,8 @@ static void test_addr_predicates(void)
 	net_addr a = resolve_one("127.0.0.5", 1, 0);
 	net_addr b = resolve_one("::1", 1, 0);
 	net_addr c = resolve_one("::ffff:127.0.0.1", 1, 0);
-	net_addr d = resolve_one("10.0.0.1", 1, 0);
-	net_addr e = resolve_one("10.0.0.1", 1, 0);
+	net_addr d = resolve_one("192.0.2.1", 1, 0);
+	net_addr e = resolve_one("192.0.2.1", 1, 0);
 
 	g_assert_true(net_addr_is_loopback(&a));
 	g_assert_true(net_addr_is_loopback(&b));
@@ -114,8 +114,8 @@ static void test_mcast_group(void)
 	g_assert_cmpint(net_mcast_group("239.255.1.2", 1, 0, &g, &err), ==, 0);
 	g_assert_no_error(err);
 
-	g_assert_cmpint(net_mcast_group("10.0.0.1", 28015, 0, &g, &err), ==, -1);
-	g_assert_nonnull(strstr(err->message, "'10.0.0.1' is not a multicast group"));
+	g_assert_cmpint(net_mcast_group("192.0.2.1", 28015, 0, &g, &err), ==, -1);
+	g_assert_nonnull(strstr(err->message, "'192.0.2.1' is not a multicast group"));
 	g_clear_error(&err);
 	g_assert_cmpint(net_mcast_group("fe80::1", 28015, 0, &g, &err), ==, -1);
 	g_clear_error(&err);
@@ -321,7 +321,7 @@ static void test_discovery_reply(void)
 		int port;
 	} cases[] = {
 		{ H "<msg level=\"3\" verb=\"4\" step=\"16\"><network address=\"\" port=\"33625\"/></msg>", 0, "", 33625 },
-		{ H "<msg level=\"3\" verb=\"4\" step=\"16\"><network address=\"10.0.0.1\" port=\"28015\"/></msg>", 0, "10.0.0.1", 28015 },
+		{ H "<msg level=\"3\" verb=\"4\" step=\"16\"><network address=\"192.0.2.1\" port=\"28015\"/></msg>", 0, "192.0.2.1", 28015 },
 		{ H "<msg level=\"3\" verb=\"4\" step=\"16\"><network address=\"fe80::1\" port=\"65535\"/></msg>", 0, "fe80::1", 65535 },
 		/* no address: the original crashed here */
 		{ H "<msg level=\"3\" verb=\"4\" step=\"16\"><network port=\"28015\"/></msg>", -1, NULL, 0 },
