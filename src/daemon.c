@@ -75,6 +75,7 @@ typedef struct daemon_state {
 	gint64 next_announce;     /* monotonic us */
 	gboolean stop;
 	guint64 dropped;          /* malformed messages and refused connections */
+	gboolean sending;         /* inside daemon_send_events() */
 	guint max_conns;          /* MaxConnections, within the descriptor limit */
 	int spare_fd;             /* given up to accept and close when out of fds */
 	char scratch[FLOM_MSG_MAX]; /* one read at a time: idle connections own no buffer */
@@ -158,25 +159,48 @@ static gboolean rc_is_final_refusal(int rc)
 	return rc != FLOM_RC_OK && rc != FLOM_RC_ENQUEUED && rc != FLOM_RC_WAIT_RESOURCE;
 }
 
+/* One answer of the lock table to its connection. */
+static void daemon_send_event(daemon_state *d, const lt_event *e)
+{
+	conn *c = g_hash_table_lookup(d->conns, &e->owner);
+	flom_msg m;
+	int step;
+
+	if (!c)
+		return;
+	step = c->answers_sent++ == 0 ? 16 : 24;
+	/* An original client takes any rc but 1 at step 24 for a grant
+	 * (reference 11.20): a late refusal closes the connection instead;
+	 * our client then asks again and hears it at step 16. */
+	if (step == 24 && rc_is_final_refusal(e->rc)) {
+		c->state = CONN_FINISHED;
+		conn_close(d, c);
+		return;
+	}
+	msg_make_answer(&m, step, d->cfg->unique_id, e->rc, e->element,
+			e->rc == FLOM_RC_OK, e->token);
+	if (rc_is_final_refusal(e->rc))
+		c->state = CONN_FINISHED;
+	conn_send(d, c, &m);
+	msg_clear(&m);
+}
+
+/* Send what the lock table answered. Closing a connection releases its lock
+ * and adds events while we send: a nested call returns at once and this
+ * loop, which reads the length each time, sends them in order. */
 static void daemon_send_events(daemon_state *d)
 {
+	if (d->sending)
+		return;
+	d->sending = TRUE;
 	for (guint i = 0; i < d->events->len; i++) {
-		lt_event *e = &g_array_index(d->events, lt_event, i);
-		conn *c = g_hash_table_lookup(d->conns, &e->owner);
-		flom_msg m;
-		int step;
+		/* a copy: the array may grow (and move) under conn_close */
+		lt_event e = g_array_index(d->events, lt_event, i);
 
-		if (!c)
-			continue;
-		step = c->answers_sent++ == 0 ? 16 : 24;
-		msg_make_answer(&m, step, d->cfg->unique_id, e->rc, e->element,
-				e->rc == FLOM_RC_OK, e->token);
-		if (rc_is_final_refusal(e->rc))
-			c->state = CONN_FINISHED;
-		conn_send(d, c, &m);
-		msg_clear(&m);
+		daemon_send_event(d, &e);
 	}
 	lt_events_clear(d->events);
+	d->sending = FALSE;
 }
 
 /* ---------------------------------------------------------------- requests */
@@ -230,7 +254,8 @@ static void daemon_collect_parked(const lt_owner_info *info, gpointer data)
 }
 
 /* Once quiescing, nobody may create a resource any more: requests parked
- * for a missing one would wait for ever. They get the shutting-down answer. */
+ * for a missing one would wait for ever. They are sent away (closed: see
+ * daemon_send_events); a client that asks again hears the refusal. */
 static void daemon_refuse_parked(daemon_state *d)
 {
 	g_autoptr(GArray) parked = g_array_new(FALSE, FALSE, sizeof(guint64));

@@ -102,6 +102,29 @@ ok "... and removes its socket file" wait_for 2 gone "$SOCK"
 ok "-x returned" wait_for 2 exists x1.rc
 is "$(cat x1.rc 2>/dev/null)" 0 "... with status 0"
 
+# ---- -x with requests parked for a resource nobody creates ----
+# They could wait for ever once quiescing: they are sent away. An original
+# client would take a refusal at step 24 for a grant (reference 11.20), so the
+# daemon closes the connection instead: the raw client sees no step 24.
+RAW_PARK="$H<msg level=\"3\" verb=\"1\" step=\"8\"><session peerid=\"$PEER\"/><resource name=\"Z2hvc3Q=\" mode=\"5\" wait=\"1\" create=\"0\" lifespan=\"0\"/></msg>"
+start_daemon
+ok "daemon started" test -n "$DPID"
+# -d 0: when it asks again it meets the quiescing daemon or none, never a new one.
+( "$FLOM_BIN" -s "$SOCK" -d 0 -e n -r ghost -- touch p1.ran 2>p1.err; echo $? >p1.rc ) &
+STARTED_PIDS="$STARTED_PIDS $!"
+"$FLOM_SEND" -t 15000 -m "$RAW_PARK" "$SOCK" >p2.out 2>&1 &
+P2=$!
+ok "a raw request for a missing resource is parked (rc 2)" wait_for 5 file_has p2.out 'rc="2"'
+"$FLOM_BIN" -s "$SOCK" -x >/dev/null 2>x3.err
+is "$?" 0 "-x with parked requests exits 0"
+ok "the parked flom ends" wait_for 5 exists p1.rc
+is "$(cat p1.rc 2>/dev/null)" 99 "... with status 99"
+ok "... saying the daemon is shutting down or gone" grep -Eq 'shutting down|no daemon' p1.err
+ok "... and its command never ran" test ! -e p1.ran
+ok "the parked raw client sees its connection closed" wait_for 5 pid_gone "$P2"
+ok "... without any answer at step 24" sh -c "! grep -q 'step=\"24\"' p2.out"
+ok "the daemon exits" wait_for 5 pid_gone "$DPID"
+
 # ---- -X with a holder and a waiter ----
 start_daemon
 ok "daemon started" test -n "$DPID"
