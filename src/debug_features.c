@@ -172,12 +172,8 @@ static int df_pick_group(df_ctx *c, const struct addrinfo *res)
 	for (const struct addrinfo *p = res; p; p = p->ai_next) {
 		net_addr a;
 
-		if ((p->ai_family != AF_INET && p->ai_family != AF_INET6) ||
-		    p->ai_addrlen > sizeof(a.ss))
+		if (!net_addr_from_ai(p, &a))
 			continue;
-		memset(&a, 0, sizeof(a));
-		memcpy(&a.ss, p->ai_addr, p->ai_addrlen);
-		a.len = p->ai_addrlen;
 		if (p->ai_family != c->f->family) {
 			other_family = TRUE;
 			continue;

@@ -227,6 +227,17 @@ static void net_addr_wildcard(net_addr *a, int family, int port)
 	net_addr_set_port(a, port);
 }
 
+gboolean net_addr_from_ai(const struct addrinfo *ai, net_addr *out)
+{
+	if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) ||
+	    ai->ai_addrlen > sizeof(out->ss))
+		return FALSE;
+	memset(out, 0, sizeof(*out));
+	memcpy(&out->ss, ai->ai_addr, ai->ai_addrlen);
+	out->len = ai->ai_addrlen;
+	return TRUE;
+}
+
 GArray *net_resolve(const char *host, int port, int socktype, gboolean passive,
 		    unsigned ifindex, GError **err)
 {
@@ -259,13 +270,8 @@ GArray *net_resolve(const char *host, int port, int socktype, gboolean passive,
 	for (struct addrinfo *p = res; p && out->len < FLOM_RESOLVE_RESULTS_MAX; p = p->ai_next) {
 		net_addr a;
 
-		if (p->ai_family != AF_INET && p->ai_family != AF_INET6)
+		if (!net_addr_from_ai(p, &a))
 			continue;
-		if (p->ai_addrlen > sizeof(a.ss))
-			continue;
-		memset(&a, 0, sizeof(a));
-		memcpy(&a.ss, p->ai_addr, p->ai_addrlen);
-		a.len = p->ai_addrlen;
 		if (a.ss.ss_family == AF_INET6 && ifindex) {
 			struct sockaddr_in6 *s = (struct sockaddr_in6 *)&a.ss;
 
@@ -700,13 +706,7 @@ int net_mcast_group(const char *group, int port, unsigned ifindex, net_addr *out
 	for (struct addrinfo *p = res; p; p = p->ai_next) {
 		net_addr a;
 
-		if ((p->ai_family != AF_INET && p->ai_family != AF_INET6) ||
-		    p->ai_addrlen > sizeof(a.ss))
-			continue;
-		memset(&a, 0, sizeof(a));
-		memcpy(&a.ss, p->ai_addr, p->ai_addrlen);
-		a.len = p->ai_addrlen;
-		if (!net_addr_is_multicast(&a))
+		if (!net_addr_from_ai(p, &a) || !net_addr_is_multicast(&a))
 			continue;
 		net_addr_set_port(&a, port);
 		if (a.ss.ss_family == AF_INET6 && ifindex) {

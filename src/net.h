@@ -24,6 +24,10 @@ gboolean net_addr_equal(const net_addr *a, const net_addr *b);
 /* Whether the address is loopback (127/8, ::1, ::ffff:127.x). */
 gboolean net_addr_is_loopback(const net_addr *a);
 
+/* Copy an IPv4 or IPv6 getaddrinfo result into *out; FALSE for others. */
+struct addrinfo;
+gboolean net_addr_from_ai(const struct addrinfo *ai, net_addr *out);
+
 /* if_nametoindex, 0 when unknown. */
 unsigned net_ifindex(const char *ifname);
 

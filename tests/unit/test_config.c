@@ -771,7 +771,7 @@ static void test_check(void)
 
 	config_init(&cfg);
 	cfg.socket_name = g_strdup("/tmp/foo");
-	cfg.unicast_address = g_strdup("192.168.1.1");
+	cfg.unicast_address = g_strdup("192.0.2.1");
 	m1 = check_error(&cfg);
 	g_assert_nonnull(strstr(m1, "local (UNIX socket) and network"));
 	config_clear(&cfg);

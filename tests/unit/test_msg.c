@@ -231,7 +231,7 @@ static void mk_discover_reply(flom_msg *m)
 
 static void mk_discover_reply_addr(flom_msg *m)
 {
-	msg_make_discover_reply(m, "10.99.0.1", 28015);
+	msg_make_discover_reply(m, "192.0.2.1", 28015);
 }
 
 static void mk_shutdown_quiesce(flom_msg *m)
@@ -286,7 +286,7 @@ static const wire_case wire_cases[] = {
 	/* udp_discovery capture */
 	{ "discover", H "<msg level=\"3\" verb=\"4\" step=\"8\"></msg>", mk_discover },
 	{ "discover-reply", DISC16 "<network address=\"\" port=\"33625\"/>" END, mk_discover_reply },
-	{ "discover-reply-address", DISC16 "<network address=\"10.99.0.1\" port=\"28015\"/>" END, mk_discover_reply_addr },
+	{ "discover-reply-address", DISC16 "<network address=\"192.0.2.1\" port=\"28015\"/>" END, mk_discover_reply_addr },
 	/* tcp_mitm_E */
 	{ "shutdown-quiesce", MNGMNT8 SESSION "<shutdown immediate=\"0\"/>" END, mk_shutdown_quiesce },
 	{ "shutdown-immediate", MNGMNT8 SESSION "<shutdown immediate=\"1\"/>" END, mk_shutdown_immediate },
