@@ -1,235 +1,200 @@
 #!/usr/bin/env bash
-# bench/run.sh FLOM: `make bench`. Side by side in one run, medians, ratios:
-#   latency of one command: true, flock(1), flom over the UNIX socket (warm
-#     daemon), flom over TCP 127.0.0.1;
-#   throughput: sequential flock(1)/flom processes, and wire-level lock/unlock
-#     cycles against the daemon (sequential, and concurrent on one resource);
-#   memory of the daemon (VmRSS): idle, with 1000 held locks, idle again.
-# Bounded: well under two minutes. BENCH_TOOL=loop: shell loops even when
-# hyperfine is installed. The daemons it uses are its own (own socket
-# directory, own TCP port), started in the foreground and stopped by PID.
+# bench/run.sh FLOM BENCH-BIN-DIR: `make bench`. Every figure of the
+# performance targets, side by side with its reference in the same run:
+# median, min and max of BENCH_REPS repetitions, and the ratio of medians.
+#
+#   P1  flom -- true (warm daemon)          / flock FILE true
+#   P7  16 shells x 30 flom -r R -- true     / the same with flock (throughput)
+#   P2  lock/unlock cycles, one C client     / the limit server (bench/limit_server.c)
+#   P3  the same with 16 client processes    / the limit server; FIFO violations counted
+#   P4  8000 distinct locks on 8000 connections, default settings: time, bytes each
+#   P6  cold start flom -d 500 -- true       / a warm run
+#   P8  first lock in dynamic mode on a lone host (root: a private network namespace)
+#
+# The daemons it uses are its own (own socket directory), started in the
+# foreground and stopped by PID. Bounded: about two minutes.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -uo pipefail
 
 FLOM=${1:-./flom}
+BIN=${2:-$(dirname "$FLOM")/bench}
 case "$FLOM" in /*) ;; *) FLOM=$(pwd)/$FLOM ;; esac
 [ -x "$FLOM" ] || { echo "bench: no flom binary at $FLOM" >&2; exit 2; }
-HERE=$(cd "$(dirname "$0")" && pwd)
-RUNS=${BENCH_RUNS:-200}        # invocations per latency figure
-LOOP_RUNS=${BENCH_LOOP_RUNS:-5} # repetitions in the no-hyperfine fallback
-SECONDS_WIRE=${BENCH_WIRE_SECONDS:-2}
-HELD=${BENCH_HELD:-1000}
-CONC=${BENCH_CONC:-8}
+for t in limit_server load_client; do
+	[ -x "$BIN/$t" ] || { echo "bench: no $BIN/$t (make bench builds it)" >&2; exit 2; }
+done
+command -v hyperfine >/dev/null || { echo "bench: hyperfine is needed (./setup.sh installs it)" >&2; exit 2; }
+REPS=${BENCH_REPS:-5}        # repetitions of every figure
+RUNS=${BENCH_RUNS:-100}      # invocations per latency repetition
+WIRE_S=${BENCH_WIRE_SECONDS:-1}
+HELD=${BENCH_HELD:-8000}
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/flom-bench.XXXXXX")
 SOCK=$DIR/flom.sock
-DAEMON_PIDS=""
-
-# The daemon may hold one descriptor per held lock.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 4096 2>/dev/null || true
+PIDS=""
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 now_ns() { date +%s%N; }
-
-wait_for() {
-	local limit_ms=$(($1 * 1000)) t0
+wait_for() { # SECONDS CMD...: poll CMD every 10 ms until it succeeds
+	local limit=$(($1 * 100)) i=0
 	shift
-	t0=$(now_ns)
-	while ! "$@"; do
-		[ $((($(now_ns) - t0) / 1000000)) -lt "$limit_ms" ] || return 1
+	until "$@"; do
+		i=$((i + 1))
+		[ "$i" -lt "$limit" ] || return 1
 		sleep 0.01
 	done
 }
-
-# start_daemon ARGS...: a daemon in the foreground of a background job, so its
-# PID is known (in $DAEMON_PID); it lives until stop_daemon.
-start_daemon() {
-	"$FLOM" --foreground -d -1 "$@" </dev/null >>"$DIR/daemon.out" 2>&1 &
-	DAEMON_PID=$!
-	DAEMON_PIDS="$DAEMON_PIDS $DAEMON_PID"
-}
-
-stop_daemon() { # PID ARGS...: ask it to exit (-X), then make sure by PID
-	local pid=$1
-	shift
-	"$FLOM" "$@" -X >/dev/null 2>&1
-	wait_for 3 sh -c "! kill -0 $pid 2>/dev/null" || kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-}
-
+spawn() { "$@" </dev/null >>"$DIR/spawned.out" 2>&1 & PID=$!; PIDS="$PIDS $PID"; }
+stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 cleanup() {
 	local p
-	for p in $DAEMON_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	rm -rf "$DIR"
 }
 trap cleanup EXIT
-
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
-free_port() {
-	local p
-	for p in $(shuf -i 20000-29999 -n 50); do
-		ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
-	done
-	echo 28015
+# record FIG VALUE: one repetition's value of a figure.
+record() { echo "$2" >>"$DIR/fig.$1"; }
+# stats FIG: "median min max" of its values.
+stats() { sort -g "$DIR/fig.$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[1], v[NR] }'; }
+median() { stats "$1" | awk '{ print $1 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+# row LABEL FIG UNIT [REF-FIG TARGET]: one line of the table.
+row() {
+	local s r=""
+	read -r -a s <<<"$(stats "$2")"
+	[ $# -ge 4 ] && r="$(ratio "${s[0]}" "$(median "$4")")x (target $5)"
+	printf '  %-46s %10s %10s %10s %-6s %s\n' "$1" "${s[0]}" "${s[1]}" "${s[2]}" "$3" "$r"
 }
 
-# ---- latency ---------------------------------------------------------------
-# latency NAME CMD...: median seconds of one invocation of CMD.
-LAT_NAMES=()
-LAT_MEDIANS=()
-latency_hyperfine() {
-	local csv=$DIR/hf.csv
-	hyperfine -N --style none --warmup 10 --runs "$RUNS" --export-csv "$csv" \
-		"$@" >/dev/null 2>"$DIR/hf.err" || { cat "$DIR/hf.err" >&2; return 1; }
-	# columns: command,mean,stddev,median,user,system,min,max
-	awk -F, 'NR > 1 { print $4 }' "$csv"
-}
-latency_loop() { # one command, median of LOOP_RUNS loops of RUNS/LOOP_RUNS
-	local n=$((RUNS / LOOP_RUNS)) r i t0 argv
-	# The program itself, as hyperfine runs it (not a shell builtin).
-	read -r -a argv <<<"$1"
-	argv[0]=$(type -P "${argv[0]}")
-	for ((r = 0; r < LOOP_RUNS; r++)); do
-		t0=$(now_ns)
-		for ((i = 0; i < n; i++)); do
-			"${argv[@]}" >/dev/null 2>&1
-		done
-		echo "$((($(now_ns) - t0) / n))"
-	done | sort -n | awk '{ v[NR] = $1 } END { printf "%.9f\n", v[int((NR + 1) / 2)] / 1e9 }'
-}
-measure_latency() {
-	local names=("$@") c
-	if [ "${BENCH_TOOL:-}" != loop ] && command -v hyperfine >/dev/null; then
-		mapfile -t LAT_MEDIANS < <(latency_hyperfine "${names[@]}")
-		LATENCY_TOOL="hyperfine $(hyperfine --version | awk '{ print $2 }'), median of $RUNS runs"
-	else
-		LAT_MEDIANS=()
-		for c in "${names[@]}"; do LAT_MEDIANS+=("$(latency_loop "$c")"); done
-		LATENCY_TOOL="shell loop (no hyperfine), median of $LOOP_RUNS loops of $((RUNS / LOOP_RUNS))"
-	fi
-	LAT_NAMES=("${names[@]}")
+# hf_median CMD: median seconds of RUNS invocations, in ms.
+hf_ms() {
+	hyperfine -N --style none --warmup 5 --runs "$RUNS" --export-csv "$DIR/hf.csv" "$@" \
+		>/dev/null 2>"$DIR/hf.err" || { cat "$DIR/hf.err" >&2; return 1; }
+	awk -F, 'NR > 1 { printf "%.3f\n", $4 * 1000 }' "$DIR/hf.csv"
 }
 
-# ---- throughput of processes -------------------------------------------------
-# per_second SECONDS CMD...: how many times CMD completes, one after the other.
-per_second() {
-	local limit_ns=$(($1 * 1000000000)) n=0 t0 t
-	shift
-	t0=$(now_ns)
-	while :; do
-		"$@" >/dev/null 2>&1 || return 1
-		n=$((n + 1))
-		t=$(($(now_ns) - t0))
-		[ "$t" -lt "$limit_ns" ] || break
-	done
-	echo $((n * 1000000000 / t))
-}
-# concurrent SECONDS P CMD...: P loops of CMD at once; total completions/s.
-concurrent() {
-	local secs=$1 p=$2 i total=0 t0 t pids=""
+# shells N M CMD...: N shells, each running CMD M times; completions per second.
+shells() {
+	local n=$1 m=$2 t0 i
 	shift 2
 	t0=$(now_ns)
-	for ((i = 0; i < p; i++)); do
-		(per_second "$secs" "$@" >"$DIR/conc.$i") &
-		pids="$pids $!"
+	for ((i = 0; i < n; i++)); do
+		(for ((j = 0; j < m; j++)); do "$@" >/dev/null 2>&1; done) &
 	done
-	# shellcheck disable=SC2086
-	wait $pids
-	t=$(($(now_ns) - t0))
-	for ((i = 0; i < p; i++)); do
-		total=$((total + $(cat "$DIR/conc.$i" 2>/dev/null || echo 0)))
-	done
-	# each loop reported its own rate over about the same wall time
-	echo "$total"
+	wait
+	awk -v c=$((n * m)) -v ns=$(($(now_ns) - t0)) 'BEGIN { printf "%.0f\n", c / (ns / 1e9) }'
 }
 
-fmt_ms() { awk -v s="$1" 'BEGIN { printf "%8.3f ms", s * 1000 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%7.2f", a / b; else printf "%7s", "-" }'; }
+start_flom() { # ARGS...: a foreground daemon, PID in $PID
+	spawn "$FLOM" --foreground -d -1 "$@"
+}
 
-# ---- run -------------------------------------------------------------------
-echo "flom bench: $FLOM"
-echo "host: $(nproc) CPU(s), $(uname -sr); run directory $DIR"
+p1_p6_p7() {
+	local r v
+	: >"$DIR/x"
+	for ((r = 0; r < REPS; r++)); do
+		mapfile -t v < <(hf_ms "true" "flock $DIR/x true" "$FLOM -s $SOCK -d 0 -- true")
+		record true "${v[0]}"
+		record flock "${v[1]}"
+		record p1 "${v[2]}"
+		# P6: every run meets no daemon (a socket of its own), then a warm one.
+		v=$(hyperfine -N --style none --runs 1 -P i 1 10 --export-csv "$DIR/cold.csv" \
+			"$FLOM -s $DIR/cold$r-{i}.sock -d 500 -- true" >/dev/null 2>&1 &&
+			awk -F, 'NR > 1 { print $4 * 1000 }' "$DIR/cold.csv" | sort -g |
+			awk '{ v[NR] = $1 } END { printf "%.3f\n", v[int((NR + 1) / 2)] }')
+		record p6 "${v:-0}"
+		record p7_flock "$(shells 16 30 flock "$DIR/x" true)"
+		record p7 "$(shells 16 30 "$FLOM" -s "$SOCK" -d 0 -r R -- true)"
+	done
+}
 
-start_daemon -s "$SOCK"
-UNIX_PID=$DAEMON_PID
-if ! wait_for 5 test -S "$SOCK"; then
-	echo "bench: the daemon did not start on $SOCK:" >&2
-	cat "$DIR/daemon.out" >&2
-	exit 1
-fi
-FRESH=$(rss_kib "$UNIX_PID")
-PORT=$(free_port)
-start_daemon -a 127.0.0.1 -p "$PORT"
-TCP_PID=$DAEMON_PID
-wait_for 5 sh -c "ss -Hltn 'sport = :$PORT' | grep -q ." ||
-	echo "bench: the TCP daemon is not listening on 127.0.0.1:$PORT" >&2
+p2_p3() {
+	local r v lim=$DIR/limit.sock
+	spawn "$BIN/limit_server" "$lim"
+	LIMIT_PID=$PID
+	wait_for 5 test -S "$lim" || { echo "bench: the limit server did not start" >&2; return; }
+	for ((r = 0; r < REPS; r++)); do
+		record p2_limit "$("$BIN/load_client" cycle "$lim" "$WIRE_S" 1 | awk '{ print $1 }')"
+		record p2 "$("$BIN/load_client" cycle "$SOCK" "$WIRE_S" 1 | awk '{ print $1 }')"
+		record p3_limit "$("$BIN/load_client" cycle "$lim" "$WIRE_S" 16 | awk '{ print $1 }')"
+		v=$("$BIN/load_client" cycle "$SOCK" "$WIRE_S" 16)
+		record p3 "${v% *}"
+		record p3_fifo "${v#* }"
+	done
+	stop "$LIMIT_PID"
+}
 
-: >"$DIR/x"
-# Warm both daemons, and fail early if flom cannot lock at all.
-"$FLOM" -s "$SOCK" -d 0 -- true || { echo "bench: flom -s $SOCK -- true failed" >&2; exit 1; }
-"$FLOM" -a 127.0.0.1 -p "$PORT" -d 0 -- true ||
-	echo "bench: flom over TCP failed" >&2
-
-measure_latency \
-	"true" \
-	"flock $DIR/x true" \
-	"$FLOM -s $SOCK -d 0 -- true" \
-	"$FLOM -a 127.0.0.1 -p $PORT -d 0 -- true"
-LABELS=("true" "flock(1) FILE true" "flom -- true (UNIX socket)" "flom -a 127.0.0.1 -- true (TCP)")
-
-echo
-echo "latency of one command ($LATENCY_TOOL)"
-printf '  %-34s %11s %8s %8s\n' "command" "median" "x true" "x flock"
-for i in "${!LABELS[@]}"; do
-	printf '  %-34s %11s %8s %8s\n' "${LABELS[$i]}" "$(fmt_ms "${LAT_MEDIANS[$i]:-0}")" \
-		"$(ratio "${LAT_MEDIANS[$i]:-0}" "${LAT_MEDIANS[0]:-0}")" \
-		"$(ratio "${LAT_MEDIANS[$i]:-0}" "${LAT_MEDIANS[1]:-0}")"
-done
-
-echo
-echo "throughput (lock/unlock cycles per second)"
-printf '  %-52s %9s %9s\n' "what" "per s" "x flock"
-FLOCK_SEQ=$(per_second 2 flock "$DIR/x" true)
-FLOM_SEQ=$(per_second 2 "$FLOM" -s "$SOCK" -d 0 -- true || echo 0)
-FLOCK_CONC=$(concurrent 2 "$CONC" flock "$DIR/x" true)
-FLOM_CONC=$(concurrent 2 "$CONC" "$FLOM" -s "$SOCK" -d 0 -- true)
-printf '  %-52s %9s %9s\n' "flock(1) processes, sequential" "$FLOCK_SEQ" "$(ratio "$FLOCK_SEQ" "$FLOCK_SEQ")"
-printf '  %-52s %9s %9s\n' "flom processes, sequential" "$FLOM_SEQ" "$(ratio "$FLOM_SEQ" "$FLOCK_SEQ")"
-printf '  %-52s %9s %9s\n' "flock(1) processes, $CONC concurrent, one file" "$FLOCK_CONC" "$(ratio "$FLOCK_CONC" "$FLOCK_CONC")"
-printf '  %-52s %9s %9s\n' "flom processes, $CONC concurrent, one resource" "$FLOM_CONC" "$(ratio "$FLOM_CONC" "$FLOCK_CONC")"
-if command -v python3 >/dev/null; then
-	W_SEQ=$(python3 "$HERE/wire.py" seq "$SOCK" "$SECONDS_WIRE" 2>"$DIR/wire.err" || echo "failed")
-	W_CONC=$(python3 "$HERE/wire.py" conc "$SOCK" "$SECONDS_WIRE" "$CONC" 2>>"$DIR/wire.err" || echo "failed")
-	printf '  %-52s %9s\n' "daemon, wire level, sequential (1 connection/lock)" "$W_SEQ"
-	printf '  %-52s %9s\n' "daemon, wire level, $CONC clients on one resource" "$W_CONC"
-	[ -s "$DIR/wire.err" ] && sed 's/^/  wire.py: /' "$DIR/wire.err" | tail -n 3
-else
-	echo "  (wire-level figures need python3)"
-fi
-
-echo
-echo "memory of the daemon (VmRSS, UNIX socket daemon, pid $UNIX_PID)"
-IDLE=$(rss_kib "$UNIX_PID")
-printf '  %-34s %8s KiB\n' "idle, just started" "$FRESH"
-printf '  %-34s %8s KiB\n' "idle, after the runs above" "$IDLE"
-if command -v python3 >/dev/null; then
-	python3 "$HERE/wire.py" hold "$SOCK" "$HELD" "$DIR/release" >"$DIR/hold.out" 2>"$DIR/hold.err" &
-	HOLD=$!
-	if wait_for 30 grep -qs "^held $HELD" "$DIR/hold.out"; then
-		FULL=$(rss_kib "$UNIX_PID")
-		printf '  %-34s %8s KiB  (%s bytes per held lock)\n' "$HELD held locks" "$FULL" \
-			"$(((FULL - IDLE) * 1024 / HELD))"
+p4() { # a daemon with default settings, HELD locks on HELD connections
+	local sock=$DIR/p4.sock idle held out
+	start_flom -s "$sock"
+	local pid=$PID
+	wait_for 5 test -S "$sock" || return
+	"$FLOM" -s "$sock" -d 0 -- true
+	idle=$(rss_kib "$pid")
+	"$BIN/load_client" hold "$sock" "$HELD" >"$DIR/hold.out" 2>"$DIR/hold.err" &
+	local holder=$!
+	if wait_for 30 grep -qs '^held' "$DIR/hold.out"; then
+		held=$(rss_kib "$pid")
+		out=$(awk '{ print $4 }' "$DIR/hold.out")
+		record p4_ms "$out"
+		record p4_bytes $(((held - idle) * 1024 / HELD))
 	else
-		echo "  could not hold $HELD locks: $(tail -n 1 "$DIR/hold.err")"
+		echo "  P4: $(tail -n 1 "$DIR/hold.err")"
 	fi
-	: >"$DIR/release"
-	wait "$HOLD"
-	# Released resources linger a moment (idle lifespan), then go.
-	wait_for 5 sh -c "[ \$(ls /proc/$UNIX_PID/fd | wc -l) -lt 20 ]"
-	printf '  %-34s %8s KiB\n' "after the locks were released" "$(rss_kib "$UNIX_PID")"
-else
-	echo "  (the held-locks figure needs python3)"
-fi
+	stop "$holder"
+	stop "$pid"
+}
 
-stop_daemon "$TCP_PID" -a 127.0.0.1 -p "$PORT"
-stop_daemon "$UNIX_PID" -s "$SOCK"
+# P8 needs a network with multicast and nobody else on it: a private network
+# namespace with one veth pair, as root.
+p8_inner() {
+	ip link set lo up && ip link add v0 type veth peer name v1 &&
+		ip link set v0 up && ip link set v1 up &&
+		ip route add 224.0.0.0/4 dev v0 || exit 1
+	local r t0
+	for ((r = 0; r < REPS; r++)); do
+		t0=$(now_ns)
+		"$FLOM" -A 224.0.0.1 -P $((30000 + r)) -n v0 -d -1 -- true >/dev/null 2>&1 || exit 1
+		echo $((($(now_ns) - t0) / 1000000))
+	done
+}
+p8() {
+	if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
+		echo "  P8 skipped: needs root for a private network namespace"
+		return
+	fi
+	FLOM=$FLOM REPS=$REPS unshare --pid --fork --net --mount-proc \
+		bash -c "$(declare -f now_ns p8_inner); p8_inner" >"$DIR/p8.out" 2>&1 ||
+		{ echo "  P8 failed: $(tail -n 1 "$DIR/p8.out")"; return; }
+	while read -r v; do record p8 "$v"; done <"$DIR/p8.out"
+}
+
+echo "flom bench: $FLOM"
+echo "host: $(nproc) CPU(s), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg); $REPS repetitions"
+start_flom -s "$SOCK"
+wait_for 5 test -S "$SOCK" || { echo "bench: the daemon did not start" >&2; cat "$DIR/spawned.out" >&2; exit 1; }
+"$FLOM" -s "$SOCK" -d 0 -- true || { echo "bench: flom cannot lock" >&2; exit 1; }
+p1_p6_p7
+p2_p3
+p4
+p8
+
+echo
+printf '  %-46s %10s %10s %10s %-6s %s\n' "figure" "median" "min" "max" "unit" "ratio of medians"
+row "true" true ms
+row "flock FILE true" flock ms
+row "P1 flom -- true, warm daemon (UNIX)" p1 ms flock "<= 1.15"
+row "P6 flom -d 500 -- true, no daemon (cold)" p6 ms p1 "<= 1.5"
+row "P7 flock, 16 shells x 30, one file" p7_flock "/s"
+row "P7 flom, 16 shells x 30, one resource" p7 "/s" p7_flock ">= 0.9"
+row "P2 limit server, 1 client" p2_limit "/s"
+row "P2 flom daemon, 1 client" p2 "/s" p2_limit ">= 0.9"
+row "P3 limit server, 16 clients" p3_limit "/s"
+row "P3 flom daemon, 16 clients, one resource" p3 "/s" p3_limit ">= 0.8"
+row "P3 FIFO violations seen by the clients" p3_fifo "grants"
+[ -s "$DIR/fig.p4_ms" ] && row "P4 $HELD locks held, time to hold all" p4_ms ms &&
+	row "P4 daemon memory per held lock" p4_bytes bytes
+[ -s "$DIR/fig.p8" ] && row "P8 first lock, dynamic mode, lone host" p8 ms
+exit 0
