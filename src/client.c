@@ -384,7 +384,7 @@ static lock_result client_lock(client_conn *cc, const flom_config *cfg, grant *g
 		if (r == 0)
 			return LOCK_RETRY; /* nothing was granted: safe to ask again */
 		if (r < 0 || m.verb != MSG_VERB_LOCK || !m.has_answer ||
-		    m.step != (answered ? 24 : 16)) {
+		    m.step != (answered ? MSG_STEP_LATER_ANSWER : MSG_STEP_ANSWER)) {
 			fprintf(stderr, "flom: unexpected answer from the daemon: %s\n",
 				err ? err->message : "wrong verb or step");
 			msg_clear(&m);

@@ -47,7 +47,7 @@ gboolean discovery_is_request(const char *buf, size_t len)
 		return FALSE;
 	msg_init(&m);
 	ok = msg_decode(buf, len, &m, NULL) == 0 && m.level == MSG_LEVEL &&
-	     m.verb == MSG_VERB_DISCOVER && m.step == 8 && !m.has_network &&
+	     m.verb == MSG_VERB_DISCOVER && m.step == MSG_STEP_REQUEST && !m.has_network &&
 	     !m.has_resource && !m.has_answer && !m.has_session && !m.has_shutdown;
 	msg_clear(&m);
 	return ok;
@@ -64,7 +64,7 @@ int discovery_parse_reply(const char *buf, size_t len, char **address, int *port
 		return -1;
 	msg_init(&m);
 	if (msg_decode(buf, len, &m, NULL) == 0 && m.level == MSG_LEVEL &&
-	    m.verb == MSG_VERB_DISCOVER && m.step == 16 && m.has_network && m.address &&
+	    m.verb == MSG_VERB_DISCOVER && m.step == MSG_STEP_ANSWER && m.has_network && m.address &&
 	    m.port >= 1 && m.port <= 65535) {
 		*address = g_strdup(m.address);
 		*port = (int)m.port;
@@ -93,13 +93,8 @@ static int discovery_endpoint(const char *address, int port, const net_addr *src
 	if (!addrs)
 		return -1;
 	*daemon = g_array_index(addrs, net_addr, 0);
-	if (daemon->ss.ss_family == AF_INET6 && src->ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *d = (struct sockaddr_in6 *)&daemon->ss;
-		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)&src->ss;
-
-		if (d->sin6_scope_id == 0 && IN6_IS_ADDR_LINKLOCAL(&d->sin6_addr))
-			d->sin6_scope_id = s->sin6_scope_id;
-	}
+	if (src->ss.ss_family == AF_INET6)
+		net_addr_apply_scope(daemon, ((const struct sockaddr_in6 *)&src->ss)->sin6_scope_id);
 	return 0;
 }
 

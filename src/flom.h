@@ -83,6 +83,23 @@ typedef enum {
 #define FLOM_START_LOCK_TIMEOUT_MS 10000 /* waiting for another starter */
 #define FLOM_SHUTDOWN_DRAIN_MS  2000   /* client reading EOF after unlock */
 #define FLOM_SETTLE_TIMEOUTS    2      /* dynamic daemon: settle for this many -I */
+/* Linux refuses larger values for TCP_KEEPIDLE/TCP_KEEPINTVL and TCP_KEEPCNT
+ * (MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL, MAX_TCP_KEEPCNT): the configuration
+ * rejects them rather than let the daemon's setsockopt() fail later. */
+#define FLOM_KEEPALIVE_SECONDS_MAX 32767
+#define FLOM_KEEPALIVE_PROBES_MAX 127
+#define FLOM_MULTICAST_TTL_MAX  255    /* hop limit of a multicast datagram */
+/* Daemon/MaxConnections cannot usefully exceed the kernel's default per
+ * process descriptor ceiling (fs.nr_open). */
+#define FLOM_MAX_CONNECTIONS_LIMIT 1048576
+#define FLOM_UNIQUE_ID_LEN      32     /* hex digits of a host's unique id */
+
+/* ---- bounds of the message decoder ---- */
+#define MSG_ATTRS_MAX   16     /* attributes one element may carry */
+#define MSG_ADDRESS_MAX 1024   /* decoded <network address=""> (a host name or an address) */
+#define MSG_ENTITY_MAX  10     /* entity body between '&' and ';' ("#x0010FFFF") */
+#define MSG_NUMBER_MAX  24     /* digits of an integer attribute (leading zeros included) */
+#define MSG_SNIPPET_MAX 32     /* characters of untrusted input quoted in an error */
 
 /* ---- trace modules (FLOM_TRACE_MASK bits) ---- */
 enum {

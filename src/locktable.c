@@ -199,7 +199,7 @@ static lt_resource *resource_new(lt_table *t, const lt_lock_request *req, rsrc_t
 		return NULL;
 	}
 	g_hash_table_insert(t->resources, r->key, r);
-	TRACE(TRACE_LOCKTABLE, "created %s resource '%s'\n", rsrc_type_name(type), r->key);
+	TRACE(TRACE_LOCKTABLE, "created %s resource '%s'", rsrc_type_name(type), r->key);
 	return r;
 }
 
@@ -209,7 +209,7 @@ static void resource_destroy(lt_table *t, lt_resource *r)
 	g_assert(r->holders.length == 0 && r->waiters.length == 0);
 	timer_set(t, r, G_MAXINT64);
 	g_hash_table_remove(t->resources, r->key);
-	TRACE(TRACE_LOCKTABLE, "removed resource '%s'\n", r->key);
+	TRACE(TRACE_LOCKTABLE, "removed resource '%s'", r->key);
 	r->policy->fini(r);
 	g_free(r->key);
 	g_free(r);
@@ -279,7 +279,7 @@ static int owner_grant(lt_table *t, lt_resource *r, lt_owner *o, gint64 now_us, 
 	o->link = r->holders.tail;
 	g_hash_table_insert(t->owners, &o->id, o);
 	event_emit(events, o->id, FLOM_RC_OK, o->element, token_next(t, now_us));
-	TRACE(TRACE_LOCKTABLE, "owner %" G_GUINT64_FORMAT " holds '%s'%s%s\n", o->id, o->name,
+	TRACE(TRACE_LOCKTABLE, "owner %" G_GUINT64_FORMAT " holds '%s'%s%s", o->id, o->name,
 	      o->element != NULL ? " element " : "", o->element != NULL ? o->element : "");
 	return 0;
 }
@@ -293,7 +293,7 @@ static void owner_enqueue(lt_table *t, lt_resource *r, lt_owner *o, GArray *even
 		r->policy->queue_mark(r, o, TRUE);
 	g_hash_table_insert(t->owners, &o->id, o);
 	event_emit(events, o->id, FLOM_RC_ENQUEUED, NULL, 0);
-	TRACE(TRACE_LOCKTABLE, "owner %" G_GUINT64_FORMAT " waits for '%s' (%u waiting)\n",
+	TRACE(TRACE_LOCKTABLE, "owner %" G_GUINT64_FORMAT " waits for '%s' (%u waiting)",
 	      o->id, o->name, r->waiters.length);
 }
 
@@ -301,7 +301,7 @@ static void owner_enqueue(lt_table *t, lt_resource *r, lt_owner *o, GArray *even
 static void owner_refuse(lt_table *t, lt_owner *o, int rc, GArray *events)
 {
 	event_emit(events, o->id, rc, NULL, 0);
-	TRACE(TRACE_LOCKTABLE, "owner %" G_GUINT64_FORMAT " refused on '%s': rc %d\n", o->id, o->name, rc);
+	TRACE(TRACE_LOCKTABLE, "owner %" G_GUINT64_FORMAT " refused on '%s': rc %d", o->id, o->name, rc);
 	owner_drop(t, o);
 }
 
@@ -397,7 +397,7 @@ static void incubator_park(lt_table *t, lt_owner *o, GArray *events)
 	t->parked++;
 	g_hash_table_insert(t->owners, &o->id, o);
 	event_emit(events, o->id, FLOM_RC_WAIT_RESOURCE, NULL, 0);
-	TRACE(TRACE_LOCKTABLE, "owner %" G_GUINT64_FORMAT " parked until '%s' exists\n", o->id, o->key);
+	TRACE(TRACE_LOCKTABLE, "owner %" G_GUINT64_FORMAT " parked until '%s' exists", o->id, o->key);
 }
 
 static void incubator_unpark(lt_table *t, lt_owner *o)
@@ -571,7 +571,7 @@ void lt_release(lt_table *t, guint64 owner, gboolean rollback, gint64 now_us, GA
 		g_queue_delete_link(&r->waiters, o->link);
 	}
 	o->link = NULL;
-	TRACE(TRACE_LOCKTABLE, "owner %" G_GUINT64_FORMAT " left '%s'%s\n", o->id, o->name,
+	TRACE(TRACE_LOCKTABLE, "owner %" G_GUINT64_FORMAT " left '%s'%s", o->id, o->name,
 	      rollback ? " (rollback)" : "");
 	owner_drop(t, o);
 	resource_wake_waiters(t, r, now_us, events);

@@ -18,6 +18,15 @@
 #define MSG_LEVEL 3
 #define MSG_TRAILER "</msg>"
 
+/* Steps of an exchange: a request, its first answer, the answers that may
+ * follow it (a grant after a wait), the last one. */
+enum {
+	MSG_STEP_REQUEST = 8,
+	MSG_STEP_ANSWER = 16,
+	MSG_STEP_LATER_ANSWER = 24,
+	MSG_STEP_LAST_ANSWER = 32,
+};
+
 typedef enum {
 	MSG_VERB_NONE = 0,
 	MSG_VERB_LOCK = 1,
@@ -80,7 +89,7 @@ enum {
 	MSG_DAEMON_SERVING = 1,
 	MSG_DAEMON_RETIRING = 2, /* stepping down: finishes its holders */
 };
-#define MSG_DISCOVER_STEP_DAEMON 24
+#define MSG_DISCOVER_STEP_DAEMON MSG_STEP_LATER_ANSWER
 
 void msg_init(flom_msg *m);
 void msg_clear(flom_msg *m);
@@ -159,10 +168,5 @@ typedef enum {
 /* The MSG_RES_* attributes msg_encode() writes in a LOCK request for name:
  * they depend on the resource type of the name (reference §7.3). */
 unsigned msg_lock_attrs(const char *name);
-
-/* Attributes one element may carry (the parser's fixed table). */
-#define MSG_ATTRS_MAX 16
-/* Decoded bytes of <network address=""> (a host name or a numeric address). */
-#define MSG_ADDRESS_MAX 1024
 
 #endif

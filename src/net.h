@@ -28,6 +28,10 @@ gboolean net_addr_is_loopback(const net_addr *a);
 struct addrinfo;
 gboolean net_addr_from_ai(const struct addrinfo *ai, net_addr *out);
 
+/* Give a scoped IPv6 address (link-local, or a link- or node-local group)
+ * that has no scope id the interface ifindex; others are left as they are. */
+void net_addr_apply_scope(net_addr *a, unsigned ifindex);
+
 /* if_nametoindex, 0 when unknown. */
 unsigned net_ifindex(const char *ifname);
 
@@ -42,9 +46,6 @@ GArray *net_resolve(const char *host, int port, int socktype, gboolean passive,
 /* Wait until fd is readable or deadline_us (g_get_monotonic_time(); <0: no
  * deadline) passes: 1 readable, 0 deadline reached, -1 error (errno). */
 int net_wait_readable(int fd, gint64 deadline_us);
-
-int net_set_nonblock(int fd);
-int net_set_cloexec(int fd);
 
 /* UNIX stream sockets. connect: -1 with errno kept (ENOENT, ECONNREFUSED tell
  * "no daemon"). listen: removes a stale socket file, binds with mode. */

@@ -1,0 +1,160 @@
+/*
+ * flom: the table of settings and the built-in defaults.
+ *
+ * One table (config_keys) names every setting once: its key file group and
+ * key, its type and field, its command line option and help. The key file
+ * reader (config_file.c), the GOptionContext entries (config_cli.c), the copy
+ * of command line values over the files and the -V dump (config.c) all walk
+ * that table, so a setting cannot exist in one place and be forgotten in
+ * another.
+ */
+#include "config.h"
+#include "config_private.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define OFF(field) offsetof(flom_config, field)
+#define ANY_INT G_MININT, G_MAXINT
+
+/*
+ * The first 29 keys are in the order of the original's -V dump; our own keys
+ * follow them so the original's lines stay a byte-identical prefix.
+ */
+const config_key config_keys[] = {
+	{ "Trace", "DaemonTraceFile", KT_ABSPATH, OFF(daemon_trace_file), "daemon-trace-file", 't', 0, 0, 0,
+	  NULL, "FILE", "Trace file of a daemon started by this command (absolute path)" },
+	{ "Trace", "CommandTraceFile", KT_ABSPATH, OFF(command_trace_file), "command-trace-file", 'T', 0, 0, 0,
+	  NULL, "FILE", "Trace file of this command (absolute path; default stderr)" },
+	{ "Trace", "AppendTraceFile", KT_BOOL, OFF(append_trace_file), "append-trace-file", 0, 0, 0, 0,
+	  NULL, "yes|no", "Append to trace files instead of truncating them" },
+	{ "Trace", "Verbose", KT_BOOL, OFF(verbose), "verbose", 'V', KF_CLI_FLAG, 0, 0,
+	  NULL, NULL, "Print the configuration and what happens on stdout" },
+	{ "Resource", "Name", KT_RESOURCE, OFF(resource_name), "resource-name", 'r', 0, 0, 0,
+	  NULL, "NAME", "Resource to lock (default _RESOURCE)" },
+	{ "Resource", "Timeout", KT_INT64, OFF(resource_timeout), "resource-timeout", 'o', 0, ANY_INT,
+	  "resource timeout", "MS", "Wait at most MS milliseconds for the lock; 0: do not wait; <0: wait forever" },
+	{ "Resource", "Quantity", KT_INT64, OFF(resource_quantity), "resource-quantity", 'q', 0, 1, FLOM_NUMERIC_MAX,
+	  "resource quantity", "N", "Units of a numeric resource to lock" },
+	{ "Resource", "LockMode", KT_LOCK_MODE, OFF(lock_mode), "lock-mode", 'l', 0, 0, 0,
+	  NULL, "MODE", "Lock mode: NL, CR, CW, PR, PW or EX (default EX)" },
+	{ "Resource", "Create", KT_BOOL, OFF(resource_create), "resource-create", 'e', 0, 0, 0,
+	  NULL, "yes|no", "Create the resource when it does not exist (default yes)" },
+	{ "Resource", "IdleLifespan", KT_INT64, OFF(resource_idle_lifespan), "resource-idle-lifespan", 'i', 0,
+	  0, G_MAXINT, "resource idle lifespan", "MS", "Keep a resource this command creates for MS milliseconds after its last use" },
+	{ "Daemon", "SocketName", KT_SOCKET, OFF(socket_name), "socket-name", 's', 0, 0, 0,
+	  NULL, "PATH", "UNIX socket of the daemon (default /tmp/flom-LOGIN)" },
+	{ "Daemon", "Lifespan", KT_INT64, OFF(daemon_lifespan), "daemon-lifespan", 'd', 0, ANY_INT,
+	  "daemon lifespan", "MS", "Daemon idle lifespan; 0: never start a daemon; <0: it never exits" },
+	{ "Daemon", "UnicastAddress", KT_STRING, OFF(unicast_address), "unicast-address", 'a', 0, 0, 0,
+	  NULL, "HOST", "Reach the daemon over TCP at HOST" },
+	{ "Daemon", "UnicastPort", KT_INT, OFF(unicast_port), "unicast-port", 'p', 0, 1, 65535,
+	  "unicast port", "PORT", "TCP port of the daemon (default 28015)" },
+	{ "Daemon", "MulticastAddress", KT_STRING, OFF(multicast_address), "multicast-address", 'A', 0, 0, 0,
+	  NULL, "GROUP", "Find the daemon with UDP multicast discovery on GROUP" },
+	{ "Daemon", "MulticastPort", KT_INT, OFF(multicast_port), "multicast-port", 'P', 0, 1, 65535,
+	  "multicast port", "PORT", "UDP port of multicast discovery (default 28015)" },
+	{ "Daemon", "MountPointVFS", KT_DIR, OFF(mount_point_vfs), "mount-point-vfs", 'm', 0, 0, 0,
+	  NULL, "DIR", "Accepted for compatibility: an existing directory (no file system is mounted)" },
+	{ "Monitor", "IgnoredSignals", KT_SIGNALS, OFF(ignored_signals), "ignore-signal", 0, 0, 0, 0,
+	  NULL, "SIGNAL", "Signal flom ignores while the command runs (repeatable; see --signal-list)" },
+	{ "Network", "NetworkInterface", KT_IFACE, OFF(network_interface), "network-interface", 'n', 0, 0, 0,
+	  NULL, "IFACE", "Network interface for IPv6 link-local addresses" },
+	{ "Network", "DiscoveryAttempts", KT_INT, OFF(discovery_attempts), "discovery-attempts", 'D', 0, G_MININT, G_MAXINT,
+	  "discovery attempts", "N", "Discovery datagrams to send (default 2; <0: for ever)" },
+	{ "Network", "DiscoveryTimeout", KT_INT64, OFF(discovery_timeout), "discovery-timeout", 'I', 0, 0, G_MAXINT,
+	  "discovery timeout", "MS", "Wait for a discovery reply, per attempt (default 500)" },
+	{ "Network", "DiscoveryTTL", KT_INT, OFF(discovery_ttl), "discovery-ttl", 0, 0, 1, FLOM_MULTICAST_TTL_MAX,
+	  "discovery TTL", "N", "Hop limit of discovery datagrams (default 1)" },
+	{ "Network", "TcpKeepaliveTime", KT_INT, OFF(tcp_keepalive_time), "tcp-keepalive-time", 0, 0,
+	  1, FLOM_KEEPALIVE_SECONDS_MAX, "TCP keepalive time", "SEC", "Idle seconds before TCP keepalive probes (default 60)" },
+	{ "Network", "TcpKeepaliveIntvl", KT_INT, OFF(tcp_keepalive_intvl), "tcp-keepalive-intvl", 0, 0,
+	  1, FLOM_KEEPALIVE_SECONDS_MAX, "TCP keepalive interval", "SEC", "Seconds between TCP keepalive probes (default 10)" },
+	{ "Network", "TcpKeepaliveProbes", KT_INT, OFF(tcp_keepalive_probes), "tcp-keepalive-probes", 0, 0,
+	  1, FLOM_KEEPALIVE_PROBES_MAX, "TCP keepalive probes", "N", "Unanswered probes before a connection is dropped (default 6)" },
+	{ "TLS", "TlsCertificate", KT_REALPATH, OFF(tls_certificate), "tls-certificate", 0, 0, 0, 0,
+	  NULL, "FILE", "Accepted for compatibility: TLS is not supported" },
+	{ "TLS", "TlsPrivateKey", KT_REALPATH, OFF(tls_private_key), "tls-private-key", 0, 0, 0, 0,
+	  NULL, "FILE", "Accepted for compatibility: TLS is not supported" },
+	{ "TLS", "TlsCaCertificate", KT_REALPATH, OFF(tls_ca_certificate), "tls-ca-certificate", 0, 0, 0, 0,
+	  NULL, "FILE", "Accepted for compatibility: TLS is not supported" },
+	{ "TLS", "TlsCheckPeerId", KT_BOOL, OFF(tls_check_peer_id), "tls-check-peer-id", 0, 0, 0, 0,
+	  NULL, "yes|no", "Accepted for compatibility: TLS is not supported" },
+	/* ours */
+	{ "Daemon", "AllowRemoteManagement", KT_BOOL, OFF(allow_remote_management), "allow-remote-management", 0, 0,
+	  0, 0, NULL, "yes|no", "Daemon: accept -x/-X from other hosts (default no)" },
+	{ "Daemon", "MaxConnections", KT_INT, OFF(max_connections), "max-connections", 0, 0, 1, FLOM_MAX_CONNECTIONS_LIMIT,
+	  "maximum number of connections", "N", "Daemon: connections served at once (default 4096)" },
+	{ "Monitor", "OnLockLost", KT_ON_LOCK_LOST, OFF(on_lock_lost), "on-lock-lost", 0, 0, 0, 0,
+	  NULL, "terminate|warn", "When the lock is lost: terminate the command (default) or only warn" },
+	/* command line only */
+	{ NULL, NULL, KT_CONFIG_FILE, 0, "config-file", 'c', 0, 0, 0,
+	  NULL, "FILE", "Read FILE after the system and user configuration files" },
+	{ NULL, NULL, KT_FLAG, OFF(show_version), "version", 'v', 0, 0, 0, NULL, NULL, "Print the version and exit" },
+	{ NULL, NULL, KT_FLAG, OFF(signal_list), "signal-list", 0, 0, 0, 0, NULL, NULL,
+	  "Print the signals --ignore-signal accepts and exit" },
+	{ NULL, NULL, KT_FLAG, OFF(print_unique_id), "unique-id", 0, 0, 0, 0, NULL, NULL,
+	  "Print this host's unique id and exit" },
+	{ NULL, NULL, KT_FLAG, OFF(quiesce_exit), "quiesce-exit", 'x', 0, 0, 0, NULL, NULL,
+	  "Ask the daemon to exit once its locks are released" },
+	{ NULL, NULL, KT_FLAG, OFF(immediate_exit), "immediate-exit", 'X', 0, 0, 0, NULL, NULL,
+	  "Ask the daemon to exit now" },
+	{ NULL, NULL, KT_FLAG, OFF(foreground), "foreground", 0, 0, 0, 0, NULL, NULL,
+	  "Run a daemon in this process (for service managers)" },
+	{ NULL, NULL, KT_TEXT, OFF(debug_feature), "debug-feature", 0, 0, 0, 0, NULL, "NAME",
+	  "Run a network self-test (ipv6.multicast.server, ipv6.multicast.client...)" },
+};
+
+const size_t config_n_keys = G_N_ELEMENTS(config_keys);
+
+
+/* ------------------------------------------------------------------------ */
+/* defaults                                                                  */
+
+void config_init(flom_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->resource_name = g_strdup(FLOM_DEFAULT_RESOURCE_NAME);
+	cfg->resource_timeout = FLOM_DEFAULT_TIMEOUT_MS;
+	cfg->resource_quantity = FLOM_DEFAULT_QUANTITY;
+	cfg->lock_mode = FLOM_LOCK_MODE_EX;
+	cfg->resource_create = TRUE;
+	cfg->daemon_lifespan = FLOM_DEFAULT_LIFESPAN_MS;
+	cfg->unicast_port = FLOM_DEFAULT_PORT;
+	cfg->multicast_port = FLOM_DEFAULT_PORT;
+	cfg->max_connections = FLOM_DEFAULT_MAX_CONNECTIONS;
+	cfg->on_lock_lost = FLOM_ON_LOCK_LOST_TERMINATE;
+	cfg->discovery_attempts = FLOM_DEFAULT_DISCOVERY_ATTEMPTS;
+	cfg->discovery_timeout = FLOM_DEFAULT_DISCOVERY_TIMEOUT_MS;
+	cfg->discovery_ttl = FLOM_DEFAULT_DISCOVERY_TTL;
+	cfg->tcp_keepalive_time = FLOM_DEFAULT_KEEPALIVE_TIME;
+	cfg->tcp_keepalive_intvl = FLOM_DEFAULT_KEEPALIVE_INTVL;
+	cfg->tcp_keepalive_probes = FLOM_DEFAULT_KEEPALIVE_PROBES;
+}
+
+gboolean config_key_is_string(key_type type)
+{
+	switch (type) {
+	case KT_STRING: case KT_ABSPATH: case KT_SOCKET: case KT_RESOURCE:
+	case KT_DIR: case KT_REALPATH: case KT_IFACE: case KT_TEXT:
+		return TRUE;
+	default:
+		return FALSE;
+	}
+}
+
+void *config_key_field(const config_key *k, const flom_config *cfg)
+{
+	return (char *)cfg + k->offset;
+}
+
+void config_clear(flom_config *cfg)
+{
+	for (size_t i = 0; i < config_n_keys; i++) {
+		if (config_key_is_string(config_keys[i].type))
+			g_clear_pointer((char **)config_key_field(&config_keys[i], cfg), g_free);
+	}
+	g_clear_pointer(&cfg->command, g_strfreev);
+	g_clear_pointer(&cfg->unique_id, g_free);
+}
+

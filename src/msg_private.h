@@ -1,0 +1,77 @@
+/*
+ * flom: what the codec's files share and nobody else sees: the error
+ * helpers, the tokens of the XML reader (msg_xml.c) and the value parsers
+ * the element decoder (msg_decode.c) applies to them.
+ */
+#ifndef FLOM_MSG_PRIVATE_H
+#define FLOM_MSG_PRIVATE_H
+
+#include <stddef.h>
+#include <glib.h>
+#include "msg.h"
+
+#define MSG_TRAILER_LEN (sizeof(MSG_TRAILER) - 1)
+
+/* Attributes of <resource>, and which verb accepts them. */
+#define MSG_RES_LOCK_ALLOWED (MSG_RES_NAME | MSG_RES_MODE | MSG_RES_WAIT | MSG_RES_QUANTITY | \
+			      MSG_RES_CREATE | MSG_RES_LIFESPAN)
+#define MSG_RES_UNLOCK_ALLOWED (MSG_RES_NAME | MSG_RES_ROLLBACK)
+
+/* The steps of the daemon's answers to a lock request. */
+static inline gboolean msg_step_is_lock_answer(gint64 step)
+{
+	return step == MSG_STEP_ANSWER || step == MSG_STEP_LATER_ANSWER ||
+	       step == MSG_STEP_LAST_ANSWER;
+}
+
+/* Set err (MSG_ERROR, code) and return -1. */
+int msg_fail(GError **err, msg_error_code code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* A short printable copy of untrusted bytes for an error message (g_free). */
+char *msg_snippet(const char *s, size_t len);
+
+typedef struct {
+	const char *name;        /* points into the input */
+	size_t name_len;
+	char *value;             /* entities decoded, NUL-terminated */
+	size_t value_len;
+} msg_attr;
+
+typedef struct {
+	const char *name;        /* points into the input */
+	size_t name_len;
+	msg_attr attrs[MSG_ATTRS_MAX];
+	unsigned n_attrs;
+	gboolean empty;          /* written <x .../> */
+} msg_tag;
+
+typedef struct {
+	const char *p;
+	const char *end;
+	const char *start;
+} msg_parser;
+
+/* ---- the XML reader (msg_xml.c) ---- */
+void msg_tag_clear(msg_tag *t);
+gboolean msg_eq(const char *s, size_t len, const char *lit);
+gboolean msg_skip_space(msg_parser *ps);
+gboolean msg_at(const msg_parser *ps, const char *lit);
+int msg_truncated(GError **err);
+/* No NUL, no control character but tab/newline/CR, valid UTF-8. */
+int msg_check_bytes(const char *buf, size_t len, GError **err);
+/* "<?xml ... ?>" at ps->p: checked and skipped. */
+int msg_parse_decl(msg_parser *ps, GError **err);
+int msg_parse_start_tag(msg_parser *ps, msg_tag *t, GError **err);
+/* "</name>" at ps->p, name being the open element. */
+int msg_parse_end_tag(msg_parser *ps, const char *name, size_t name_len, GError **err);
+/* Whitespace then the end tag of t. */
+int msg_parse_child_content(msg_parser *ps, const msg_tag *t, GError **err);
+
+/* ---- attribute values (msg_xml.c); elem names the element in messages ---- */
+int msg_parse_int(const char *elem, const msg_attr *a, gint64 *out, GError **err);
+int msg_parse_uint(const char *elem, const msg_attr *a, guint64 *out, GError **err);
+/* Move a's value (at most max bytes) into *out. */
+int msg_take_string(const char *elem, msg_attr *a, size_t max, char **out, GError **err);
+/* The base64 resource name of a into m->name. */
+int msg_take_name(flom_msg *m, const msg_attr *a, GError **err);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * flom: what the files of the socket layer (net.c, net_addr.c,
+ * net_mcast.c) share and nobody else sees.
+ */
+#ifndef FLOM_NET_PRIVATE_H
+#define FLOM_NET_PRIVATE_H
+
+#include <glib.h>
+#include "net.h"
+
+/* Set err (NET_ERROR, code e, "context: strerror(e)") and errno to e;
+ * returns -1 so that failure paths read "return net_fail(...)". */
+int net_fail(GError **err, int e, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+int net_setopt_int(int fd, int level, int name, int value);
+/* close(fd) when fd >= 0, errno kept for the caller. */
+void net_close_keep_errno(int fd);
+
+/* family's wildcard address with port. */
+void net_addr_wildcard(net_addr *a, int family, int port);
+/* A link-local IPv6 address without its scope id: the kernel would not know
+ * the interface. */
+gboolean net_addr_lacks_scope(const net_addr *a);
+
+#endif
