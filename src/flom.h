@@ -61,7 +61,7 @@ typedef enum {
 #define FLOM_DEFAULT_KEEPALIVE_TIME  60
 #define FLOM_DEFAULT_KEEPALIVE_INTVL 10
 #define FLOM_DEFAULT_KEEPALIVE_PROBES 6
-#define FLOM_DEFAULT_MAX_CONNECTIONS 4096
+#define FLOM_DEFAULT_MAX_CONNECTIONS 16384
 
 /* ---- bounds: every size and count the program keeps ---- */
 #define FLOM_MSG_MAX            4096   /* one framed message on a stream */

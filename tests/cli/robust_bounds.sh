@@ -19,7 +19,7 @@ RSS_LEAK_MAX=1024
 
 SOCK=$TEST_TMP/bounds.sock
 # Started under the usual soft limit of 1024 descriptors: serving 3000
-# connections (MaxConnections defaults to 4096) is the daemon's own business.
+# connections (MaxConnections defaults to 16384) is the daemon's own business.
 ( ulimit -Sn 1024; "$FLOM_BIN" -s "$SOCK" -d -1 -- true )
 is "$?" 0 "start a daemon"
 DPID=$(listener_pid unix "$SOCK")
@@ -102,7 +102,7 @@ is "$?" 0 "then a client locks again"
 is "$(listener_pid unix "$S2")" "$MPID" "the same daemon still listens"
 kill "$MPID"
 
-# ---- a descriptor limit below MaxConnections (4096 by default) ----
+# ---- a descriptor limit below MaxConnections (16384 by default) ----
 LIM=256
 S3=$TEST_TMP/fdlimit.sock
 ( ulimit -Sn "$LIM"; ulimit -Hn "$LIM"; "$FLOM_BIN" -s "$S3" -d -1 -- true )

@@ -134,7 +134,7 @@ static void test_defaults(void)
 		"[TLS]/TlsCaCertificate=''\n"
 		"[TLS]/TlsCheckPeerId=0\n"
 		"[Daemon]/AllowRemoteManagement=0\n"
-		"[Daemon]/MaxConnections=4096\n"
+		"[Daemon]/MaxConnections=16384\n"
 		"[Monitor]/OnLockLost='terminate'\n";
 
 	config_init(&cfg);
