@@ -21,6 +21,7 @@
 #include "monitor.h"
 #include "msg.h"
 #include "net.h"
+#include "status.h"
 #include "trace.h"
 
 /* Outcome of one lock conversation. */
@@ -39,6 +40,8 @@ typedef struct client_conn {
 typedef struct grant {
 	char *element;
 	guint64 token;
+	gint64 ext;     /* the daemon's extension level (0: an original) */
+	int fd;         /* the lock connection */
 } grant;
 
 static gint64 client_now_ms(void)
@@ -353,17 +356,58 @@ static lock_result client_refused(int rc, const flom_config *cfg, int *status)
 	return LOCK_FAILED;
 }
 
+/* Who asks, for the daemon's status (attributes an original daemon ignores);
+ * left out when they would make the request too long for an original daemon. */
+static char *client_claim_text(const char *s, size_t max)
+{
+	/* a daemon refuses longer ones: better none */
+	return strlen(s) <= max && g_utf8_validate(s, -1, NULL) ? g_strdup(s) : NULL;
+}
+
+static void client_claims(flom_msg *m)
+{
+	g_autoptr(GString) bytes = g_string_new(NULL);
+
+	m->client.pid = getpid();
+	m->client.uid = getuid();
+	m->client.user = client_claim_text(g_get_user_name(), FLOM_USER_MAX);
+	m->client.host = client_claim_text(g_get_host_name(), FLOM_HOST_MAX);
+	msg_encode(m, bytes);
+	if (bytes->len >= FLOM_ORIGINAL_DAEMON_MSG_MAX)
+		flom_client_info_clear(&m->client);
+}
+
+/* The waiting notice: on a terminal, or always with -V; once. */
+static gint64 client_notice_deadline(const flom_config *cfg, const flom_msg *queued,
+				     gint64 notice_at, gint64 deadline)
+{
+	if (!queued || notice_at < 0 || !(cfg->verbose || isatty(STDERR_FILENO)))
+		return deadline;
+	return deadline < 0 ? notice_at : MIN(deadline, notice_at);
+}
+
+static void client_notice(const flom_config *cfg, const flom_msg *queued)
+{
+	g_autofree char *line = status_wait_notice(cfg->resource_name, queued);
+
+	fprintf(stderr, "%s\n", line);
+}
+
 /* The lock conversation: request, then answers until granted or refused.
- * -o N bounds the whole wait (the original restarted it on every answer). */
+ * -o N bounds the whole wait (the original restarted it on every answer).
+ * Queued, it says once whom it waits for (client_notice). */
 static lock_result client_lock(client_conn *cc, const flom_config *cfg, grant *g, int *status)
 {
 	gint64 deadline = cfg->resource_timeout > 0 ? client_now_ms() + cfg->resource_timeout : -1;
+	gint64 notice_at = client_now_ms() + FLOM_WAIT_NOTICE_MS;
+	g_auto(flom_msg) queued = { 0 };
 	gboolean answered = FALSE;
 	flom_msg m;
 
 	msg_make_lock(&m, cfg->unique_id, cfg->resource_name, cfg->lock_mode,
 		      cfg->resource_timeout != 0, cfg->resource_quantity,
 		      cfg->resource_create, cfg->resource_idle_lifespan);
+	client_claims(&m);
 	if (client_send(cc->fd, &m) < 0) {
 		msg_clear(&m);
 		return LOCK_RETRY;
@@ -374,7 +418,13 @@ static lock_result client_lock(client_conn *cc, const flom_config *cfg, grant *g
 		int r;
 
 		msg_init(&m);
-		r = client_recv(cc, &m, deadline, &err);
+		r = client_recv(cc, &m, client_notice_deadline(cfg, answered ? &queued : NULL,
+							       notice_at, deadline), &err);
+		if (r == -2 && (deadline < 0 || client_now_ms() < deadline)) {
+			client_notice(cfg, &queued);
+			notice_at = -1;
+			continue;
+		}
 		if (r == -2) {
 			fprintf(stderr, "The lock was not obtained because timeout (%" G_GINT64_FORMAT
 				" milliseconds) expired\n", cfg->resource_timeout);
@@ -395,6 +445,7 @@ static lock_result client_lock(client_conn *cc, const flom_config *cfg, grant *g
 		if (m.rc == FLOM_RC_OK) {
 			g->element = g_steal_pointer(&m.element);
 			g->token = m.has_token ? m.token : 0;
+			g->ext = m.ext;
 			msg_clear(&m);
 			return LOCK_GRANTED;
 		}
@@ -404,7 +455,9 @@ static lock_result client_lock(client_conn *cc, const flom_config *cfg, grant *g
 			msg_clear(&m);
 			return client_refused(rc, cfg, status);
 		}
-		msg_clear(&m);
+		/* the answer that queued it: the holder the notice names */
+		msg_clear(&queued);
+		queued = m;
 	}
 }
 
@@ -463,6 +516,22 @@ static int client_acquire(const flom_config *cfg, client_conn *cc, grant *g)
 	return FLOM_EXIT_GENERIC;
 }
 
+/* The command runs: a daemon of ours shows its pid in the status. An
+ * original one would close the connection on any message but the unlock,
+ * so it is told nothing. */
+static void client_tell_command(pid_t pid, gpointer data)
+{
+	const grant *g = data;
+	flom_msg m;
+
+	if (g->ext < MSG_EXT_LEVEL)
+		return;
+	msg_make_command(&m, pid);
+	if (client_send(g->fd, &m) < 0)
+		TRACE(TRACE_CLIENT, "cannot send the command pid: %s", g_strerror(errno));
+	msg_clear(&m);
+}
+
 int client_run(const flom_config *cfg)
 {
 	client_conn *cc = g_new0(client_conn, 1);
@@ -475,8 +544,10 @@ int client_run(const flom_config *cfg)
 		goto out;
 	if (cfg->verbose && g.element)
 		printf("Locked element is '%s'\n", g.element);
+	g.fd = cc->fd;
 	{
-		monitor_lock lock = { cfg->resource_name, g.element, g.token, cc->fd };
+		monitor_lock lock = { cfg->resource_name, g.element, g.token, cc->fd,
+				      client_tell_command, &g };
 
 		status = monitor_run(cfg, &lock, &lost);
 	}
@@ -530,6 +601,75 @@ int client_manage(const flom_config *cfg)
 			err ? err->message : "timeout");
 		break;
 	}
+	msg_clear(&m);
+out:
+	if (cc->fd >= 0)
+		close(cc->fd);
+	g_free(cc);
+	return status;
+}
+
+/* ------------------------------------------------------------ status */
+
+/* Read the status records up to "end": 1, 0 when the daemon is no daemon of
+ * ours (it answered the probe as a lock request), -1 on error (printed). */
+static int client_status_records(client_conn *cc, GPtrArray *records)
+{
+	gint64 deadline = client_now_ms() + FLOM_STATUS_TIMEOUT_MS;
+
+	for (;;) {
+		g_autoptr(GError) err = NULL;
+		flom_msg *m = g_new0(flom_msg, 1);
+		int r = client_recv(cc, m, deadline, &err);
+
+		if (r == 1 && m->verb == MSG_VERB_LOCK) {
+			msg_clear(m);
+			g_free(m);
+			return 0;
+		}
+		if (r != 1 || m->verb != MSG_VERB_STATUS) {
+			fprintf(stderr, "flom: no complete status answer from the daemon: %s\n",
+				r == 0 ? "connection closed" : r == -2 ? "timeout"
+				: err ? err->message : "unexpected message");
+			msg_clear(m);
+			g_free(m);
+			return -1;
+		}
+		g_ptr_array_add(records, m);
+		if (g_strcmp0(m->record, "end") == 0)
+			return 1;
+	}
+}
+
+static void client_msg_free(gpointer m)
+{
+	msg_clear(m);
+	g_free(m);
+}
+
+int client_status(const flom_config *cfg)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func(client_msg_free);
+	client_conn *cc = g_new0(client_conn, 1);
+	/* the default name means no -r: every resource */
+	const char *filter = g_strcmp0(cfg->resource_name, FLOM_DEFAULT_RESOURCE_NAME) == 0
+			     ? NULL : cfg->resource_name;
+	int status = FLOM_EXIT_GENERIC, r = -1;
+	flom_msg m;
+
+	cc->fd = client_connect(cfg, FALSE, &err);
+	if (cc->fd < 0) {
+		fprintf(stderr, "flom: %s\n", err->message);
+		goto out;
+	}
+	msg_make_status_request(&m, cfg->unique_id, filter);
+	if (client_send(cc->fd, &m) < 0)
+		fprintf(stderr, "flom: cannot send the status request: %s\n", g_strerror(errno));
+	else if ((r = client_status_records(cc, records)) == 0)
+		fprintf(stderr, "flom: this daemon does not report status (an original FLoM daemon?)\n");
+	else if (r > 0)
+		status = status_print(records, cfg->status, cfg->verbose, stdout);
 	msg_clear(&m);
 out:
 	if (cc->fd >= 0)

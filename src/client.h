@@ -11,4 +11,9 @@ int client_run(const flom_config *cfg);
  * acted. 0 on success, 99 when refused or unreachable. */
 int client_manage(const flom_config *cfg);
 
+/* --status: print what the reachable daemon holds and queues (table or
+ * JSON; -r: one resource). 0, or 99 when unreachable, refused, or when the
+ * daemon does not report status (an original FLoM daemon). */
+int client_status(const flom_config *cfg);
+
 #endif

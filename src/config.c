@@ -106,6 +106,10 @@ int config_check(flom_config *cfg, GError **err)
 			    "discovery attempts must not be 0 (a negative count means for ever)");
 		return -1;
 	}
+	if (cfg->status && cfg->command) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "--status takes no command");
+		return -1;
+	}
 	if (cfg->foreground && cfg->command) {
 		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
 			    "--foreground runs a daemon and takes no command");

@@ -65,6 +65,7 @@ typedef struct flom_config {
 	gboolean quiesce_exit;        /* -x */
 	gboolean immediate_exit;      /* -X */
 	gboolean foreground;          /* --foreground: run a daemon, do not fork */
+	int status;                   /* --status[=json]: a status_format (status.h) */
 	char *debug_feature;
 
 	/* derived by config_check() */

@@ -32,9 +32,11 @@ static const config_key *key_by_option(const char *name)
 	return NULL;
 }
 
+/* Whether the option consumes the next word (an optional argument, as in
+ * --status=json, is only ever attached). */
 static gboolean key_takes_arg(const config_key *k)
 {
-	return k->type != KT_FLAG && !(k->flags & KF_CLI_FLAG);
+	return k->type != KT_FLAG && k->type != KT_STATUS && !(k->flags & KF_CLI_FLAG);
 }
 
 static gboolean cli_option_cb(const char *name, const char *value, gpointer data, GError **err)
@@ -87,6 +89,8 @@ static GOptionEntry *cli_entries(void)
 		e->long_name = k->long_name;
 		e->short_name = k->short_name;
 		e->flags = key_takes_arg(k) ? G_OPTION_FLAG_FILENAME : G_OPTION_FLAG_NO_ARG;
+		if (k->type == KT_STATUS)
+			e->flags = G_OPTION_FLAG_OPTIONAL_ARG;
 		e->arg = G_OPTION_ARG_CALLBACK;
 		e->arg_data = (gpointer)cli_option_cb;
 		e->description = k->help;

@@ -27,6 +27,7 @@ typedef enum {
 	KT_FLAG,        /* command line only: no argument, sets TRUE */
 	KT_TEXT,        /* command line only text (--debug-feature) */
 	KT_CONFIG_FILE, /* -c: read at once, not kept in flom_config */
+	KT_STATUS,      /* --status[=json]: optional argument, an int */
 } key_type;
 
 /* The option of a key file boolean takes no argument and only sets it (-V). */

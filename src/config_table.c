@@ -99,6 +99,8 @@ const config_key config_keys[] = {
 	  "Ask the daemon to exit once its locks are released" },
 	{ NULL, NULL, KT_FLAG, OFF(immediate_exit), "immediate-exit", 'X', 0, 0, 0, NULL, NULL,
 	  "Ask the daemon to exit now" },
+	{ NULL, NULL, KT_STATUS, OFF(status), "status", 0, 0, 0, 0, NULL, "[=json]",
+	  "Show the daemon's resources, holders and waiters (with -r: one resource) and exit" },
 	{ NULL, NULL, KT_FLAG, OFF(foreground), "foreground", 0, 0, 0, 0, NULL, NULL,
 	  "Run a daemon in this process (for service managers)" },
 	{ NULL, NULL, KT_TEXT, OFF(debug_feature), "debug-feature", 0, 0, 0, 0, NULL, "NAME",

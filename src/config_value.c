@@ -278,6 +278,11 @@ char *config_key_parse(const config_key *k, const char *v, flom_config *cfg, gbo
 	case KT_FLAG:
 		*(gboolean *)field = TRUE;
 		return NULL;
+	case KT_STATUS:
+		if (*v && g_ascii_strcasecmp(v, "json") != 0 && g_ascii_strcasecmp(v, "table") != 0)
+			return g_strdup_printf("'%s' is an invalid value: use --status or --status=json", v);
+		*(int *)field = g_ascii_strcasecmp(v, "json") == 0 ? 2 : 1;
+		return NULL;
 	case KT_CONFIG_FILE:
 		break;
 	}
@@ -291,7 +296,7 @@ void config_key_copy(const config_key *k, flom_config *dst, const flom_config *s
 	const void *from = config_key_field(k, src);
 
 	switch (k->type) {
-	case KT_INT: *(int *)to = *(const int *)from; break;
+	case KT_INT: case KT_STATUS: *(int *)to = *(const int *)from; break;
 	case KT_INT64: *(gint64 *)to = *(const gint64 *)from; break;
 	case KT_BOOL: case KT_FLAG: *(gboolean *)to = *(const gboolean *)from; break;
 	case KT_LOCK_MODE: *(flom_lock_mode *)to = *(const flom_lock_mode *)from; break;

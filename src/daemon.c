@@ -27,7 +27,9 @@
 #include "locktable.h"
 #include "msg.h"
 #include "net.h"
+#include "proctitle.h"
 #include "rsrc_name.h"
+#include "status_collect.h"
 #include "trace.h"
 
 typedef enum {
@@ -44,6 +46,7 @@ typedef struct conn {
 	conn_state state;
 	gboolean is_unix;
 	uid_t uid;             /* peer uid (UNIX sockets) */
+	pid_t pid;             /* peer pid (UNIX sockets) */
 	net_addr peer;
 	char *peer_str;
 	char *resource;        /* the name it asked for */
@@ -122,14 +125,11 @@ static void conn_flush(daemon_state *d, conn *c)
 		conn_close(d, c);
 }
 
-static void conn_send(daemon_state *d, conn *c, const flom_msg *m)
+/* Send e, keeping what the socket does not take yet, up to cap bytes. */
+static void conn_send_bytes(daemon_state *d, conn *c, const GString *e, gsize cap)
 {
-	GString *e = d->encoded;
 	ssize_t n = 0;
 
-	g_string_truncate(e, 0);
-	msg_encode(m, e);
-	TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " <- %s", c->id, e->str);
 	if (!c->out) {
 		/* Usual case: the socket takes it all, nothing is kept. */
 		n = send(c->fd, e->str, e->len, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -146,12 +146,20 @@ static void conn_send(daemon_state *d, conn *c, const flom_msg *m)
 		c->out = g_string_sized_new(e->len - n);
 	}
 	g_string_append_len(c->out, e->str + n, e->len - n);
-	if (c->out->len > FLOM_CONN_OUTBUF_MAX) {
+	if (c->out->len > cap) {
 		/* A peer that does not read its answers loses its connection. */
 		conn_close(d, c);
 		return;
 	}
 	conn_flush(d, c);
+}
+
+static void conn_send(daemon_state *d, conn *c, const flom_msg *m)
+{
+	g_string_truncate(d->encoded, 0);
+	msg_encode(m, d->encoded);
+	TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " <- %s", c->id, d->encoded->str);
+	conn_send_bytes(d, c, d->encoded, FLOM_CONN_OUTBUF_MAX);
 }
 
 static gboolean rc_is_final_refusal(int rc)
@@ -179,6 +187,7 @@ static void daemon_send_event(daemon_state *d, const lt_event *e)
 	}
 	msg_make_answer(&m, step, d->cfg->unique_id, e->rc, e->element,
 			e->rc == FLOM_RC_OK, e->token);
+	status_fill_answer(d->lt, e->owner, e->rc, &m);
 	if (rc_is_final_refusal(e->rc))
 		c->state = CONN_FINISHED;
 	conn_send(d, c, &m);
@@ -215,6 +224,7 @@ static void conn_refuse(daemon_state *d, conn *c, int rc)
 
 static void daemon_handle_lock(daemon_state *d, conn *c, const flom_msg *m)
 {
+	g_auto(flom_client_info) ci = FLOM_CLIENT_INFO_INIT;
 	lt_lock_request req = {
 		.owner = c->id,
 		.name = m->name,
@@ -224,8 +234,11 @@ static void daemon_handle_lock(daemon_state *d, conn *c, const flom_msg *m)
 		.create = (m->res_attrs & MSG_RES_CREATE) ? m->create != 0 : TRUE,
 		.idle_lifespan_ms = (m->res_attrs & MSG_RES_LIFESPAN) ? m->lifespan : 0,
 		.peer = c->peer_str,
+		.client = &ci,
 	};
 
+	status_check_claims(&m->client, c->pid, c->is_unix ? (gint64)c->uid : -1,
+			    g_get_host_name(), &ci);
 	if (d->quiescing) {
 		conn_refuse(d, c, FLOM_RC_SHUTTING_DOWN);
 		return;
@@ -299,6 +312,30 @@ static void daemon_handle_manage(daemon_state *d, conn *c, const flom_msg *m)
 	}
 }
 
+/* Status follows the management rule; a UNIX peer that may not manage still
+ * sees the resources it takes part in. */
+static void daemon_handle_status(daemon_state *d, conn *c, const flom_msg *m)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	status_query q = {
+		.filter = m->filter,
+		.see_all = daemon_may_manage(d, c),
+		.asker_uid = c->is_unix ? (gint64)c->uid : -1,
+		.now_us = g_get_real_time(),
+		.max_bytes = FLOM_STATUS_BYTES_MAX,
+	};
+
+	if (q.see_all || c->is_unix) {
+		status_collect(d->lt, &q, out);
+	} else {
+		syslog(LOG_WARNING, "refused status to %s", c->peer_str);
+		status_refusal(FLOM_RC_REFUSED, out);
+	}
+	c->state = CONN_FINISHED;
+	c->closing = TRUE;
+	conn_send_bytes(d, c, out, 2 * FLOM_STATUS_BYTES_MAX);
+}
+
 static void daemon_handle_unlock(daemon_state *d, conn *c, const flom_msg *m)
 {
 	if (g_strcmp0(m->name, c->resource) != 0) {
@@ -323,8 +360,12 @@ static void daemon_dispatch(daemon_state *d, conn *c, const char *buf, size_t le
 	TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " -> %.*s", c->id, (int)len, buf);
 	if (msg_decode(buf, len, &m, &err) < 0 || msg_check_request(&m, &err) < 0)
 		goto bad;
-	if (c->state == CONN_NEW && m.verb == MSG_VERB_LOCK)
+	if (c->state == CONN_NEW && m.verb == MSG_VERB_LOCK && m.status)
+		daemon_handle_status(d, c, &m);
+	else if (c->state == CONN_NEW && m.verb == MSG_VERB_LOCK && m.step == 8)
 		daemon_handle_lock(d, c, &m);
+	else if (c->state == CONN_LOCKING && m.verb == MSG_VERB_LOCK && m.step == MSG_STEP_COMMAND)
+		lt_set_command_pid(d->lt, c->id, m.client.command_pid);
 	else if (c->state == CONN_NEW && m.verb == MSG_VERB_MNGMNT)
 		daemon_handle_manage(d, c, &m);
 	else if (c->state == CONN_LOCKING && m.verb == MSG_VERB_UNLOCK)
@@ -432,6 +473,7 @@ static void conn_describe_peer(conn *c)
 
 		if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
 			c->uid = cred.uid;
+			c->pid = cred.pid;
 			c->peer_str = g_strdup_printf("local pid %d uid %d", (int)cred.pid, (int)cred.uid);
 		} else {
 			c->uid = (uid_t)-1;
@@ -1016,6 +1058,7 @@ static int daemon_main(const flom_config *cfg, int ready_fd)
 		return FLOM_EXIT_GENERIC;
 	}
 	syslog(LOG_NOTICE, "ready (pid %d)", (int)getpid());
+	proctitle_set_daemon(cfg, port);
 	if (ready_fd >= 0) {
 		g_autofree char *line = g_strdup_printf("OK %u\n", port);
 

@@ -100,6 +100,40 @@ typedef enum {
 #define MSG_ENTITY_MAX  10     /* entity body between '&' and ';' ("#x0010FFFF") */
 #define MSG_NUMBER_MAX  24     /* digits of an integer attribute (leading zeros included) */
 #define MSG_SNIPPET_MAX 32     /* characters of untrusted input quoted in an error */
+#define FLOM_USER_MAX           64     /* login name a client claims */
+#define FLOM_HOST_MAX           255    /* host name a client claims */
+#define FLOM_ORIGINAL_DAEMON_MSG_MAX 512 /* the original daemon drops longer messages */
+#define FLOM_COUNTERS_KEPT_MAX  4096   /* counters of resources no longer alive */
+#define FLOM_STATUS_BYTES_MAX   (4 * 1024 * 1024) /* one status answer (it stops past this) */
+#define FLOM_WAIT_NOTICE_MS     1000   /* a waiting client says so after this */
+#define FLOM_STATUS_TIMEOUT_MS  10000  /* flom --status waits this long for the answer */
+
+/* ---- who asks for a lock (status shows it) ---- */
+typedef struct flom_client_info {
+	gint64 pid;           /* the flom client's process; 0 unknown */
+	gint64 command_pid;   /* the command it runs; 0 until known */
+	gint64 uid;           /* -1 unknown */
+	char *user;           /* login name, or NULL */
+	char *host;           /* host name, or NULL */
+} flom_client_info;
+
+#define FLOM_CLIENT_INFO_INIT { 0, 0, -1, NULL, NULL }
+
+static inline void flom_client_info_copy(flom_client_info *dst, const flom_client_info *src)
+{
+	*dst = *src;
+	dst->user = g_strdup(src->user);
+	dst->host = g_strdup(src->host);
+}
+
+static inline void flom_client_info_clear(flom_client_info *c)
+{
+	g_free(c->user);
+	g_free(c->host);
+	*c = (flom_client_info)FLOM_CLIENT_INFO_INIT;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(flom_client_info, flom_client_info_clear)
 
 /* ---- trace modules (FLOM_TRACE_MASK bits) ---- */
 enum {

@@ -32,6 +32,7 @@ struct lt_table {
 	guint64 last_token;
 	guint64 next_serial;
 	gint64 keep_until_us;     /* latest expiry of an idle resource with an explicit -i */
+	lt_stats_set stats;       /* counters by key, of live and recently dead resources */
 };
 
 /* ---- events ---- */
@@ -199,6 +200,7 @@ static lt_resource *resource_new(lt_table *t, const lt_lock_request *req, rsrc_t
 		return NULL;
 	}
 	g_hash_table_insert(t->resources, r->key, r);
+	r->stats = lt_stats_attach(&t->stats, r->key);
 	TRACE(TRACE_LOCKTABLE, "created %s resource '%s'", rsrc_type_name(type), r->key);
 	return r;
 }
@@ -209,6 +211,7 @@ static void resource_destroy(lt_table *t, lt_resource *r)
 	g_assert(r->holders.length == 0 && r->waiters.length == 0);
 	timer_set(t, r, G_MAXINT64);
 	g_hash_table_remove(t->resources, r->key);
+	lt_stats_detach(&t->stats, r->stats);
 	TRACE(TRACE_LOCKTABLE, "removed resource '%s'", r->key);
 	r->policy->fini(r);
 	g_free(r->key);
@@ -232,6 +235,9 @@ static lt_owner *owner_new(const lt_lock_request *req, rsrc_type type, const cha
 	o->idle_lifespan_ms = req->idle_lifespan_ms;
 	o->requested_us = now_us;
 	o->slot = -1;
+	o->client = (flom_client_info)FLOM_CLIENT_INFO_INIT;
+	if (req->client != NULL)
+		flom_client_info_copy(&o->client, req->client);
 	return o;
 }
 
@@ -241,6 +247,7 @@ static void owner_free(lt_owner *o)
 	g_free(o->key);
 	g_free(o->peer);
 	g_free(o->element);
+	flom_client_info_clear(&o->client);
 	g_free(o);
 }
 
@@ -275,10 +282,12 @@ static int owner_grant(lt_table *t, lt_resource *r, lt_owner *o, gint64 now_us, 
 	}
 	o->state = LT_OWNER_HOLDING;
 	o->since_us = now_us;
+	o->token = token_next(t, now_us);
+	lt_stats_add_wait(r->stats, now_us - o->requested_us);
 	g_queue_push_tail(&r->holders, o);
 	o->link = r->holders.tail;
 	g_hash_table_insert(t->owners, &o->id, o);
-	event_emit(events, o->id, FLOM_RC_OK, o->element, token_next(t, now_us));
+	event_emit(events, o->id, FLOM_RC_OK, o->element, o->token);
 	TRACE(TRACE_LOCKTABLE, "owner %" G_GUINT64_FORMAT " holds '%s'%s%s", o->id, o->name,
 	      o->element != NULL ? " element " : "", o->element != NULL ? o->element : "");
 	return 0;
@@ -437,6 +446,7 @@ lt_table *lt_new(void)
 	t->incubator = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					     (GDestroyNotify)g_queue_free);
 	t->timers = g_tree_new_full(timer_cmp, NULL, NULL, NULL);
+	lt_stats_init(&t->stats);
 	return t;
 }
 
@@ -470,6 +480,7 @@ void lt_free(lt_table *t)
 	g_hash_table_destroy(t->resources);
 	g_hash_table_destroy(t->incubator);
 	g_tree_destroy(t->timers);
+	lt_stats_fini(&t->stats);
 	g_free(t);
 }
 
@@ -565,6 +576,7 @@ void lt_release(lt_table *t, guint64 owner, gboolean rollback, gint64 now_us, GA
 	if (o->state == LT_OWNER_HOLDING) {
 		r->policy->release(r, o, rollback);
 		g_queue_delete_link(&r->holders, o->link);
+		lt_stats_add_hold(r->stats, now_us - o->since_us);
 	} else {
 		if (r->policy->queue_mark != NULL)
 			r->policy->queue_mark(r, o, FALSE);
@@ -609,9 +621,9 @@ gint64 lt_next_deadline(const lt_table *t)
 	return r != NULL ? r->wake_us : G_MAXINT64;
 }
 
-static void owner_visit(const lt_owner *o, lt_owner_visit visit, gpointer data)
+static void owner_info(const lt_owner *o, lt_owner_info *info)
 {
-	lt_owner_info info = {
+	*info = (lt_owner_info){
 		.owner = o->id,
 		.state = o->state,
 		.name = o->name,
@@ -622,8 +634,16 @@ static void owner_visit(const lt_owner *o, lt_owner_visit visit, gpointer data)
 		.requested_us = o->requested_us,
 		.since_us = o->since_us,
 		.element = o->element,
+		.token = o->token,
+		.client = &o->client,
 	};
+}
 
+static void owner_visit(const lt_owner *o, lt_owner_visit visit, gpointer data)
+{
+	lt_owner_info info;
+
+	owner_info(o, &info);
 	visit(&info, data);
 }
 
@@ -668,4 +688,52 @@ guint lt_resource_count(const lt_table *t)
 guint lt_owner_count(const lt_table *t)
 {
 	return g_hash_table_size(t->owners);
+}
+
+int lt_oldest_holder(const lt_table *t, guint64 owner, lt_owner_info *info)
+{
+	const lt_owner *o = g_hash_table_lookup(t->owners, &owner);
+	const lt_owner *h;
+
+	if (o == NULL || o->rsrc == NULL || (h = g_queue_peek_head(&o->rsrc->holders)) == NULL)
+		return -1;
+	owner_info(h, info);
+	return 0;
+}
+
+int lt_set_command_pid(lt_table *t, guint64 owner, gint64 pid)
+{
+	lt_owner *o = g_hash_table_lookup(t->owners, &owner);
+
+	if (o == NULL)
+		return -1;
+	o->client.command_pid = pid;
+	return 0;
+}
+
+void lt_foreach_resource(const lt_table *t, lt_resource_visit visit, gpointer data)
+{
+	GHashTableIter it;
+	gpointer value;
+
+	g_hash_table_iter_init(&it, t->resources);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		const lt_resource *r = value;
+		lt_resource_info info = {
+			.key = r->key,
+			.type = rsrc_type_name(r->type),
+			.holders = r->holders.length,
+			.waiters = r->waiters.length,
+			.counters = &r->stats->c,
+		};
+
+		visit(&info, data);
+	}
+}
+
+char *lt_resource_key(const char *name)
+{
+	rsrc_type type = rsrc_name_classify(name);
+
+	return type == RSRC_INVALID ? NULL : resource_key(name, type);
 }

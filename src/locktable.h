@@ -29,6 +29,7 @@ typedef struct lt_lock_request {
 	gboolean create;
 	gint64 idle_lifespan_ms;  /* used by the request that creates the resource */
 	const char *peer;         /* who asks, for status ("host/port", "local"...) */
+	const flom_client_info *client; /* pid, user, host it claims (checked); may be NULL */
 } lt_lock_request;
 
 /* One answer to send: to owner, rc as on the wire. */
@@ -94,6 +95,8 @@ typedef struct lt_owner_info {
 	gint64 requested_us;      /* when the request arrived */
 	gint64 since_us;          /* when it was granted (holders), else 0 */
 	const char *element;      /* what the grant returned, or NULL */
+	guint64 token;            /* fencing token of the grant (holders), else 0 */
+	const flom_client_info *client;
 } lt_owner_info;
 
 typedef void (*lt_owner_visit)(const lt_owner_info *info, gpointer data);
@@ -102,6 +105,39 @@ typedef void (*lt_owner_visit)(const lt_owner_info *info, gpointer data);
  * queue order; then the parked owners in arrival order per name. The
  * resources come in no particular order. visit must not change the table. */
 void lt_foreach_owner(const lt_table *t, lt_owner_visit visit, gpointer data);
+
+/* The holder that has held owner's resource longest (the one a waiter names
+ * when it says what it waits for): 0 and *info filled, or -1 when owner is
+ * unknown or its resource has no holder. */
+int lt_oldest_holder(const lt_table *t, guint64 owner, lt_owner_info *info);
+
+/* The command pid a holder reported after its grant: 0, or -1 if unknown. */
+int lt_set_command_pid(lt_table *t, guint64 owner, gint64 pid);
+
+/* Counters of one resource key since the daemon started (they outlive the
+ * resource object; see FLOM_COUNTERS_KEPT_MAX). Waits count granted requests:
+ * from the request to its grant. Holds count releases. */
+typedef struct lt_counters {
+	guint64 grants;
+	gint64 wait_total_us, wait_max_us;
+	gint64 hold_total_us, hold_max_us;
+} lt_counters;
+
+typedef struct lt_resource_info {
+	const char *key;          /* the name, or "/root" (hierarchical) */
+	const char *type;         /* rsrc_type_name() */
+	guint holders, waiters;
+	const lt_counters *counters;
+} lt_resource_info;
+
+typedef void (*lt_resource_visit)(const lt_resource_info *info, gpointer data);
+
+/* Every live resource, in no particular order. visit must not change the table. */
+void lt_foreach_resource(const lt_table *t, lt_resource_visit visit, gpointer data);
+
+/* The key of the resource object NAME locks (what lt_owner_info.resource and
+ * lt_resource_info.key hold), or NULL when NAME is invalid. g_free. */
+char *lt_resource_key(const char *name);
 
 /* Until when (us) resources created with an explicit idle lifespan (-i) want
  * to outlive their last user, so the daemon should too; 0 if none. */

@@ -19,6 +19,31 @@ typedef struct lt_policy lt_policy;
 typedef struct lt_resource lt_resource;
 typedef struct lt_owner lt_owner;
 
+/* Counters of one resource key (locktable_stats.c). They outlive the resource
+ * object, so that a resource used now and then (a cron job's) shows its
+ * history; the dead ones kept are bounded by FLOM_COUNTERS_KEPT_MAX, the
+ * oldest forgotten first. */
+typedef struct lt_stats {
+	char *key;
+	lt_counters c;
+	GList *dead_link;         /* in the set's dead queue while its resource is gone */
+} lt_stats;
+
+typedef struct lt_stats_set {
+	GHashTable *by_key;       /* key -> lt_stats* */
+	GQueue dead;              /* lt_stats* of dead resources, oldest first */
+} lt_stats_set;
+
+void lt_stats_init(lt_stats_set *set);
+void lt_stats_fini(lt_stats_set *set);
+/* The counters of a resource being created (kept ones are revived). */
+lt_stats *lt_stats_attach(lt_stats_set *set, const char *key);
+/* Its resource is gone: keep the counters a while. */
+void lt_stats_detach(lt_stats_set *set, lt_stats *st);
+/* A grant after waiting us; a release after holding us. */
+void lt_stats_add_wait(lt_stats *st, gint64 us);
+void lt_stats_add_hold(lt_stats *st, gint64 us);
+
 /* One connection's request, and what it was granted. Everything a status
  * query shows is here: peer, mode, quantity, since, element. */
 struct lt_owner {
@@ -37,6 +62,8 @@ struct lt_owner {
 	lt_resource *rsrc;        /* NULL while parked */
 	GList *link;              /* in holders, waiters or its incubator queue */
 	char *element;            /* what the grant returned, or NULL */
+	guint64 token;            /* of its grant */
+	flom_client_info client;
 	/* per-policy state of this owner */
 	gint64 slot;              /* set: element index; sequence: value */
 	gpointer node;            /* hierarchical: its path node */
@@ -56,6 +83,7 @@ struct lt_resource {
 	gint64 idle_deadline_us;
 	gint64 wake_us;           /* its key in the table's timer tree, or G_MAXINT64 */
 	guint64 serial;           /* breaks ties between equal wake times */
+	lt_stats *stats;          /* its counters, kept by key in the table */
 	gpointer state;           /* the policy's own */
 };
 

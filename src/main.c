@@ -7,6 +7,7 @@
 #include "client.h"
 #include "daemon.h"
 #include "debug_features.h"
+#include "proctitle.h"
 #include "trace.h"
 
 #include <locale.h>
@@ -76,6 +77,8 @@ static int main_run_role(const flom_config *cfg)
 		fflush(stdout);
 		return client_manage(cfg);
 	}
+	if (cfg->status)
+		return client_status(cfg);
 	if (cfg->foreground)
 		return daemon_run_foreground(cfg);
 	if (!cfg->command) {
@@ -96,6 +99,7 @@ int main(int argc, char **argv)
 	/* Only the character set, so --help prints in the user's encoding;
 	 * times and numbers stay in the C locale. */
 	setlocale(LC_CTYPE, "");
+	proctitle_init(argc, argv);
 	config_init(&cfg);
 	rc = main_prepare(&cfg, argc, argv);
 	if (rc < 0)

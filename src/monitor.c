@@ -199,6 +199,8 @@ int monitor_run(const flom_config *cfg, const monitor_lock *lock, gboolean *lost
 		return FLOM_EXIT_CANT_EXECUTE;
 	}
 	setpgid(pid, pid); /* as the child does: whoever runs first */
+	if (lock->started)
+		lock->started(pid, lock->started_data);
 	if (terminal)
 		monitor_give_terminal(pid);
 	wstatus = monitor_wait(cfg, lock, pid, sfd, lost);

@@ -10,6 +10,9 @@ typedef struct monitor_lock {
 	const char *element;   /* appended as the last argument, or NULL */
 	guint64 token;         /* FLOM_LOCK_TOKEN, 0 if the daemon sent none */
 	int fd;                /* the lock connection: its loss is watched */
+	/* Called once the command's process exists (may be NULL). */
+	void (*started)(pid_t pid, gpointer data);
+	gpointer started_data;
 } monitor_lock;
 
 /*

@@ -34,6 +34,8 @@ void msg_init(flom_msg *m)
 	m->rc = 0;
 	m->port = 0;
 	m->immediate = 0;
+	m->client = (flom_client_info)FLOM_CLIENT_INFO_INIT;
+	m->holder = (flom_client_info)FLOM_CLIENT_INFO_INIT;
 }
 
 void msg_clear(flom_msg *m)
@@ -43,6 +45,12 @@ void msg_clear(flom_msg *m)
 	g_free(m->element);
 	g_free(m->address);
 	g_free(m->daemon_id);
+	g_free(m->filter);
+	g_free(m->record);
+	if (m->fields)
+		g_ptr_array_free(m->fields, TRUE);
+	flom_client_info_clear(&m->client);
+	flom_client_info_clear(&m->holder);
 	msg_init(m);
 }
 

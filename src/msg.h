@@ -34,7 +34,20 @@ typedef enum {
 	MSG_VERB_PING = 3,
 	MSG_VERB_DISCOVER = 4,
 	MSG_VERB_MNGMNT = 5,
+	MSG_VERB_STATUS = 6,   /* ours: the records of a status answer */
 } msg_verb;
+
+/* Ours. A client tells its command's pid after the grant (lock verb), only
+ * to a daemon whose answer carried ext >= MSG_EXT_LEVEL. */
+#define MSG_STEP_COMMAND 40
+#define MSG_EXT_LEVEL 1
+/*
+ * A status request is a lock request for this name, which is no valid
+ * resource name: an original daemon answers it rc -14 (invalid name) and
+ * closes, as for any bad name, and no lock is taken anywhere; ours answers
+ * with status records (verb MSG_VERB_STATUS, step 16) instead.
+ */
+#define MSG_STATUS_PROBE_NAME "flom status"
 
 /* Which optional attributes of <resource> were present (decode) or are to be
  * written (encode is driven by the resource type of the name instead). */
@@ -74,6 +87,25 @@ typedef struct flom_msg {
 	gboolean has_shutdown;
 	gint64 immediate;
 
+	/* Ours, in attributes original daemons and clients ignore (§7.4).
+	 * Lock request <resource pid uid user host status filter>: who asks,
+	 * and whether it asks for status (filter: one resource, raw name).
+	 * <command pid> (MSG_STEP_COMMAND) fills client.command_pid. */
+	flom_client_info client;
+	gint64 status;
+	char *filter;
+	/* Answer: the daemon's extension level, and for a queued request the
+	 * holder it waits for <answer holder-pid holder-uid holder-user
+	 * holder-host holder-since>. */
+	gint64 ext;
+	gboolean has_holder;
+	flom_client_info holder;
+	gint64 holder_since;   /* us since the epoch */
+	/* Status record (verb MSG_VERB_STATUS, step 16): the element (one of
+	 * MSG_STATUS_RECORDS) and its attributes, name/value pairs in order. */
+	char *record;
+	GPtrArray *fields;
+
 	/* Ours: a dynamic-mode daemon announcing itself to the others of its
 	 * group (verb 4, step 24; clients never receive it). */
 	gboolean has_daemon;
@@ -93,6 +125,7 @@ enum {
 
 void msg_init(flom_msg *m);
 void msg_clear(flom_msg *m);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(flom_msg, msg_clear)
 
 /* Constructors for every message the program sends. */
 void msg_make_lock(flom_msg *m, const char *peerid, const char *name,
@@ -109,6 +142,19 @@ void msg_make_manage_answer(flom_msg *m, int rc);
 void msg_make_discover(flom_msg *m);
 void msg_make_discover_reply(flom_msg *m, const char *address, unsigned port);
 void msg_make_shutdown(flom_msg *m, const char *peerid, gboolean immediate);
+/* Ours: a status request, for one resource (filter) or all (NULL). */
+void msg_make_status_request(flom_msg *m, const char *peerid, const char *filter);
+/* Ours: the command's pid, after a grant. */
+void msg_make_command(flom_msg *m, gint64 pid);
+/* Ours: an empty status record; add its fields with msg_add_field. */
+void msg_make_record(flom_msg *m, const char *record);
+void msg_add_field(flom_msg *m, const char *name, const char *value);
+void msg_add_field_int(flom_msg *m, const char *name, gint64 value);
+/* A field of a decoded record, or NULL. */
+const char *msg_field(const flom_msg *m, const char *name);
+
+/* Elements a status record may be. */
+#define MSG_STATUS_RECORDS { "rsrc", "owner", "end" }
 
 /* Append the bytes of m to out, byte-identical to the original's templates.
  * Attribute values are escaped; the resource name is base64. */

@@ -39,6 +39,8 @@ static int msg_check_lock(const flom_msg *m, GError **err)
 {
 	unsigned a = m->res_attrs;
 
+	if (m->step == MSG_STEP_COMMAND)
+		return 0; /* msg_decode checked the pid */
 	if (m->step != MSG_STEP_REQUEST)
 		return msg_fail(err, MSG_ERROR_REQUEST,
 				"lock answer (step %d) is a daemon message, not a request", m->step);
@@ -59,6 +61,10 @@ static int msg_check_lock(const flom_msg *m, GError **err)
 	/* The original keeps lifespans in an int of milliseconds; the bound
 	 * also keeps deadline arithmetic in the daemon far from overflow. */
 	if ((a & MSG_RES_LIFESPAN) && msg_check_range("lifespan", m->lifespan, 0, G_MAXINT, err) < 0)
+		return -1;
+	if (msg_check_range("status", m->status, 0, 1, err) < 0 ||
+	    msg_check_range("pid", m->client.pid, 0, G_MAXINT32, err) < 0 ||
+	    msg_check_range("uid", m->client.uid, -1, G_MAXUINT32, err) < 0)
 		return -1;
 	return 0;
 }
@@ -108,6 +114,8 @@ int msg_check_request(const flom_msg *m, GError **err)
 		return msg_fail(err, MSG_ERROR_REQUEST,
 				"discovery messages are accepted only as UDP datagrams (step %d)",
 				m->step);
+	case MSG_VERB_STATUS:
+		return msg_fail(err, MSG_ERROR_REQUEST, "status records are a daemon message");
 	default:
 		return msg_fail(err, MSG_ERROR_REQUEST, "unknown verb %d", m->verb);
 	}

@@ -27,7 +27,10 @@ static gboolean msg_step_known(int verb, gint64 step)
 {
 	switch (verb) {
 	case MSG_VERB_LOCK:
-		return step == MSG_STEP_REQUEST || msg_step_is_lock_answer(step);
+		return step == MSG_STEP_REQUEST || msg_step_is_lock_answer(step) ||
+		       step == MSG_STEP_COMMAND;
+	case MSG_VERB_STATUS:
+		return step == MSG_STEP_ANSWER;
 	case MSG_VERB_UNLOCK:
 		return step == MSG_STEP_REQUEST;
 	case MSG_VERB_DISCOVER:
@@ -75,7 +78,7 @@ static int msg_apply_msg(flom_msg *m, msg_tag *t, GError **err)
 		return msg_missing_attr("msg", "verb", err);
 	if (!has_step)
 		return msg_missing_attr("msg", "step", err);
-	if (verb < MSG_VERB_LOCK || verb > MSG_VERB_MNGMNT)
+	if (verb < MSG_VERB_LOCK || verb > MSG_VERB_STATUS)
 		return msg_fail(err, MSG_ERROR_SHAPE, "unknown verb %" G_GINT64_FORMAT, verb);
 	if (!msg_step_known((int)verb, step))
 		return msg_fail(err, MSG_ERROR_SHAPE,
@@ -123,12 +126,19 @@ static int msg_apply_resource(flom_msg *m, msg_tag *t, GError **err)
 	unsigned i, k;
 
 	for (i = 0; i < t->n_attrs; i++) {
-		const msg_attr *a = &t->attrs[i];
+		msg_attr *a = &t->attrs[i];
+		int ours;
 
 		if (msg_eq(a->name, a->name_len, "name")) {
 			if (msg_take_name(m, a, err) < 0)
 				return -1;
 			m->res_attrs |= MSG_RES_NAME;
+			continue;
+		}
+		ours = msg_take_resource_ours(m, a, err);
+		if (ours != 0) {
+			if (ours < 0)
+				return -1;
 			continue;
 		}
 		for (k = 0; k < G_N_ELEMENTS(msg_res_ints); k++)
@@ -171,6 +181,8 @@ static int msg_apply_answer(flom_msg *m, msg_tag *t, GError **err)
 			if (msg_parse_uint("answer", a, &m->token, err) < 0)
 				return -1;
 			m->has_token = TRUE;
+		} else if (msg_take_answer_ours(m, a, err) < 0) {
+			return -1;
 		}
 		/* else: ignored, as by the original (§7.4) */
 	}
@@ -273,6 +285,8 @@ typedef enum {
 	MSG_CHILD_NETWORK,
 	MSG_CHILD_SHUTDOWN,
 	MSG_CHILD_DAEMON,
+	MSG_CHILD_COMMAND,
+	MSG_CHILD_RECORD,
 } msg_child;
 
 static const char *const msg_child_names[] = {
@@ -282,6 +296,8 @@ static const char *const msg_child_names[] = {
 	[MSG_CHILD_NETWORK] = "network",
 	[MSG_CHILD_SHUTDOWN] = "shutdown",
 	[MSG_CHILD_DAEMON] = "daemon",
+	[MSG_CHILD_COMMAND] = "command",
+	[MSG_CHILD_RECORD] = "record",
 };
 
 /* The element a verb/step is about (required), or MSG_CHILD_UNKNOWN. */
@@ -289,6 +305,10 @@ static msg_child msg_main_child(int verb, int step)
 {
 	if ((verb == MSG_VERB_LOCK || verb == MSG_VERB_UNLOCK) && step == MSG_STEP_REQUEST)
 		return MSG_CHILD_RESOURCE;
+	if (verb == MSG_VERB_LOCK && step == MSG_STEP_COMMAND)
+		return MSG_CHILD_COMMAND;
+	if (verb == MSG_VERB_STATUS)
+		return MSG_CHILD_RECORD;
 	if (verb == MSG_VERB_LOCK)
 		return MSG_CHILD_ANSWER;
 	if (verb == MSG_VERB_DISCOVER && step == MSG_STEP_ANSWER)
@@ -310,6 +330,8 @@ static gboolean msg_has_child(const flom_msg *m, msg_child c)
 	case MSG_CHILD_NETWORK: return m->has_network;
 	case MSG_CHILD_SHUTDOWN: return m->has_shutdown;
 	case MSG_CHILD_DAEMON: return m->has_daemon;
+	case MSG_CHILD_COMMAND: return m->client.command_pid > 0;
+	case MSG_CHILD_RECORD: return m->record != NULL;
 	case MSG_CHILD_UNKNOWN:
 	default: return FALSE;
 	}
@@ -322,8 +344,10 @@ static int msg_apply_child(flom_msg *m, msg_tag *t, GError **err)
 	unsigned k;
 
 	for (k = 1; k < G_N_ELEMENTS(msg_child_names); k++)
-		if (msg_eq(t->name, t->name_len, msg_child_names[k]))
+		if (k != MSG_CHILD_RECORD && msg_eq(t->name, t->name_len, msg_child_names[k]))
 			c = (msg_child)k;
+	if (m->verb == MSG_VERB_STATUS && msg_is_record(t->name, t->name_len))
+		c = MSG_CHILD_RECORD;
 	if (msg_eq(t->name, t->name_len, "msg"))
 		return msg_fail(err, MSG_ERROR_SHAPE, "<msg> nested in <msg>");
 	if (c == MSG_CHILD_UNKNOWN) {
@@ -351,6 +375,8 @@ static int msg_apply_child(flom_msg *m, msg_tag *t, GError **err)
 	case MSG_CHILD_NETWORK: return msg_apply_network(m, t, err);
 	case MSG_CHILD_SHUTDOWN: return msg_apply_shutdown(m, t, err);
 	case MSG_CHILD_DAEMON: return msg_apply_daemon(m, t, err);
+	case MSG_CHILD_COMMAND: return msg_apply_command(m, t, err);
+	case MSG_CHILD_RECORD: return msg_apply_record(m, t, err);
 	case MSG_CHILD_UNKNOWN:
 	default: return 0;
 	}

@@ -51,12 +51,44 @@ static void msg_append_attr_int(GString *out, const char *attr, gint64 value)
 	g_string_append_printf(out, " %s=\"%" G_GINT64_FORMAT "\"", attr, value);
 }
 
-static void msg_append_name(GString *out, const char *name)
+static void msg_append_b64(GString *out, const char *attr, const char *value)
 {
-	const char *n = name ? name : "";
+	const char *n = value ? value : "";
 	g_autofree char *b64 = g_base64_encode((const guchar *)n, strlen(n));
 
-	g_string_append_printf(out, " name=\"%s\"", b64);
+	g_string_append_printf(out, " %s=\"%s\"", attr, b64);
+}
+
+static void msg_append_name(GString *out, const char *name)
+{
+	msg_append_b64(out, "name", name);
+}
+
+/* Ours (msg_status.c): who asks (lock request) or holds (answer). */
+static void msg_append_client(GString *out, const char *prefix, const flom_client_info *c)
+{
+	g_autofree char *pid = g_strconcat(prefix, "pid", NULL);
+	g_autofree char *uid = g_strconcat(prefix, "uid", NULL);
+	g_autofree char *user = g_strconcat(prefix, "user", NULL);
+	g_autofree char *host = g_strconcat(prefix, "host", NULL);
+
+	if (c->pid > 0)
+		msg_append_attr_int(out, pid, c->pid);
+	if (c->uid >= 0)
+		msg_append_attr_int(out, uid, c->uid);
+	if (c->user)
+		msg_append_attr_str(out, user, c->user);
+	if (c->host)
+		msg_append_attr_str(out, host, c->host);
+}
+
+static void msg_encode_record(const flom_msg *m, GString *out)
+{
+	g_string_append_printf(out, "<%s", m->record);
+	for (guint i = 0; m->fields && i + 1 < m->fields->len; i += 2)
+		msg_append_attr_str(out, g_ptr_array_index(m->fields, i),
+				    g_ptr_array_index(m->fields, i + 1));
+	g_string_append(out, "/>");
 }
 
 static void msg_encode_session(const flom_msg *m, GString *out)
@@ -84,6 +116,12 @@ static void msg_encode_lock_resource(const flom_msg *m, GString *out)
 		msg_append_attr_int(out, "quantity", m->quantity);
 	msg_append_attr_int(out, "create", m->create);
 	msg_append_attr_int(out, "lifespan", m->lifespan);
+	msg_append_client(out, "", &m->client);
+	if (m->status) {
+		msg_append_attr_int(out, "status", m->status);
+		if (m->filter)
+			msg_append_b64(out, "filter", m->filter);
+	}
 	g_string_append(out, "/>");
 }
 
@@ -108,6 +146,12 @@ static void msg_encode_answer(const flom_msg *m, GString *out)
 		msg_append_attr_str(out, "element", m->element);
 	if (m->has_token)
 		g_string_append_printf(out, " token=\"%" G_GUINT64_FORMAT "\"", m->token);
+	if (m->ext > 0)
+		msg_append_attr_int(out, "ext", m->ext);
+	if (m->has_holder) {
+		msg_append_client(out, "holder-", &m->holder);
+		msg_append_attr_int(out, "holder-since", m->holder_since);
+	}
 	g_string_append(out, "/>");
 }
 
@@ -119,6 +163,12 @@ void msg_encode(const flom_msg *m, GString *out)
 	if (m->verb == MSG_VERB_LOCK && m->step == MSG_STEP_REQUEST) {
 		msg_encode_session(m, out);
 		msg_encode_lock_resource(m, out);
+	} else if (m->verb == MSG_VERB_LOCK && m->step == MSG_STEP_COMMAND) {
+		g_string_append(out, "<command");
+		msg_append_attr_int(out, "pid", m->client.command_pid);
+		g_string_append(out, "/>");
+	} else if (m->verb == MSG_VERB_STATUS && m->record) {
+		msg_encode_record(m, out);
 	} else if (m->verb == MSG_VERB_LOCK && msg_step_is_lock_answer(m->step)) {
 		if (m->step == MSG_STEP_ANSWER)
 			msg_encode_session(m, out);

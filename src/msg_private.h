@@ -73,5 +73,17 @@ int msg_parse_uint(const char *elem, const msg_attr *a, guint64 *out, GError **e
 int msg_take_string(const char *elem, msg_attr *a, size_t max, char **out, GError **err);
 /* The base64 resource name of a into m->name. */
 int msg_take_name(flom_msg *m, const msg_attr *a, GError **err);
+/* The same into *out (a name other than the resource's: filter). */
+int msg_take_b64_name(const msg_attr *a, char **out, GError **err);
+
+/* ---- our extensions (msg_status.c): 1 taken, 0 not ours, -1 bad ---- */
+/* <resource pid uid user host status filter> of a lock request */
+int msg_take_resource_ours(flom_msg *m, msg_attr *a, GError **err);
+/* <answer ext holder-pid holder-uid holder-user holder-host holder-since> */
+int msg_take_answer_ours(flom_msg *m, msg_attr *a, GError **err);
+/* <command pid/> and the status records: 0 or -1 */
+int msg_apply_command(flom_msg *m, msg_tag *t, GError **err);
+int msg_apply_record(flom_msg *m, msg_tag *t, GError **err);
+gboolean msg_is_record(const char *name, size_t len);
 
 #endif

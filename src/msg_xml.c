@@ -512,6 +512,11 @@ static int msg_b64_decode(const char *s, size_t len, char *out, size_t *out_len)
 
 int msg_take_name(flom_msg *m, const msg_attr *a, GError **err)
 {
+	return msg_take_b64_name(a, &m->name, err);
+}
+
+int msg_take_b64_name(const msg_attr *a, char **out, GError **err)
+{
 	char *name;
 	size_t len;
 
@@ -535,8 +540,8 @@ int msg_take_name(flom_msg *m, const msg_attr *a, GError **err)
 		return msg_fail(err, MSG_ERROR_SYNTAX, "resource name too long (%zu bytes, at most %d)",
 				len, FLOM_RESOURCE_NAME_MAX);
 	}
-	g_free(m->name);
-	m->name = name;
+	g_free(*out);
+	*out = name;
 	return 0;
 }
 
