@@ -1,0 +1,206 @@
+#!/bin/bash
+# flom --status (issue 13): the table and the JSON list holders and waiters in
+# order with their pids, users and waits; -r limits to one resource; a
+# resource leaves the status after its lifespan; the waiting notice (with -V,
+# on a terminal, never otherwise); the daemon's process title; malformed
+# status requests cost the daemon nothing; an original daemon (a fake that
+# answers and dies as the reference says) gets nothing that hurts it and
+# --status says it does not report status; other users see only their own
+# resources (root only).
+. "$FLOM_SRCDIR/tests/lib/common.sh"; isolate "$@"
+
+[ -x "$FLOM_SEND" ] || skip_all "flom_send not built ($FLOM_SEND)"
+# The system's python3 when there is one: a version manager's shim can take
+# seconds to start on a loaded machine.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3) || skip_all "python3 is needed to check the JSON"
+
+SOCK=$TEST_TMP/st.sock
+F=(-s "$SOCK")
+ME=$(id -un)
+MYUID=$(id -u)
+HOST=$(uname -n)
+WAITF="sh $FLOM_SRCDIR/tests/lib/wait_file.sh"
+st() { timeout 10 "$FLOM_BIN" "${F[@]}" "$@"; }
+# json PYTHON-EXPRESSION: evaluated with d = the --status=json document.
+json() {
+	st --status=json >"$TEST_TMP/st.json" || return 1
+	"$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
+		"$TEST_TMP/st.json" "$1"
+}
+waiters_are() { json "len(d) == 1 and len(d[0]['waiters']) == $1"; }
+
+# ---- no daemon ----
+st --status >/dev/null 2>"$TEST_TMP/err"
+is "$?" 99 "--status without a daemon exits 99"
+ok "... with the usual message" grep -q "no daemon is listening on $SOCK" "$TEST_TMP/err"
+ok "... and starts none" test ! -e "$SOCK"
+
+# ---- an empty daemon ----
+spawn "$FLOM_BIN" "${F[@]}" -d -1 --foreground
+DPID=$!
+ok "a daemon in the foreground" wait_for 5 listening unix "$SOCK"
+st --status >"$TEST_TMP/out"
+is "$?" 0 "--status of an empty daemon exits 0"
+is "$(cat "$TEST_TMP/out")" "$(printf 'RESOURCE  TYPE  STATE  MODE  USER  HOST  PID  CMD-PID  SINCE  WAITED  HELD  ELEMENT/QTY  TOKEN')" \
+	"... and prints only the header"
+ok "--status=json of an empty daemon is an empty list" json "d == []"
+is "$(ps -o args= -p "$DPID")" "flom daemon: $SOCK" "ps -o args shows the daemon's title"
+is "$(cat "/proc/$DPID/comm")" flom "... /proc/PID/comm stays flom"
+ok "... and ps -C flom finds it" sh -c "ps -C flom -o pid= | grep -qw $DPID"
+
+# ---- a holder and two waiters ----
+spawn "$FLOM_BIN" "${F[@]}" -r db -i 2000 -- sh -c "echo \$\$ >h.cmd; $WAITF h.go"
+HPID=$!
+wait_for 5 test -s h.cmd
+spawn "$FLOM_BIN" "${F[@]}" -r db -l PR -- true
+W1=$!
+wait_for 5 waiters_are 1
+spawn "$FLOM_BIN" "${F[@]}" -V -r db -- true >/dev/null 2>w2.err
+W2=$!
+ok "two waiters queued behind the holder" wait_for 5 waiters_are 2
+ok "... the waiter with -V names the holder after a second" \
+	wait_for 5 grep -q "^flom: waiting for db, held by $ME@$HOST pid $HPID since [0-9:]*\$" w2.err
+st --status >"$TEST_TMP/table"
+is "$(awk 'NR > 1 { print $1, $3, $4, $5, $7 }' "$TEST_TMP/table" | tr '\n' ';')" \
+	"db holding EX $ME $HPID;db waiting PR $ME $W1;db waiting EX $ME $W2;" \
+	"the table lists holder and waiters in order, with modes, users and pids"
+is "$(awk 'NR == 2 { print $8 }' "$TEST_TMP/table")" "$(cat h.cmd)" "... and the holder's command pid"
+ok "the JSON lists the holder" json "d[0]['name'] == 'db' and d[0]['type'] == 'simple' and \
+[(h['pid'], h['command_pid'], h['user'], h['uid'], h['host'], h['mode'], h['state']) for h in d[0]['holders']] \
+== [($HPID, $(cat h.cmd), '$ME', $MYUID, '$HOST', 'EX', 'holding')] and d[0]['holders'][0]['token'] > 0"
+ok "... and the waiters in order, with how long they waited" json \
+"[(w['pid'], w['mode'], w['user']) for w in d[0]['waiters']] == [($W1, 'PR', '$ME'), ($W2, 'EX', '$ME')] and \
+d[0]['waiters'][0]['waited_ms'] >= d[0]['waiters'][1]['waited_ms'] >= 1000 and \
+d[0]['waiters'][0]['since'] is None and d[0]['waiters'][0]['requested'].endswith('Z')"
+st -r db --status=json >"$TEST_TMP/one.json"
+ok "-r db limits the JSON to db" "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if [r["name"] for r in d] == ["db"] else 1)' "$TEST_TMP/one.json"
+is "$(st -r other --status | wc -l)" 1 "-r other shows no row"
+st -V --status >"$TEST_TMP/verbose"
+ok "--status -V adds the counters" grep -q '^RESOURCE  GRANTS  WAIT-TOTAL  WAIT-MAX  HOLD-TOTAL  HOLD-MAX$' "$TEST_TMP/verbose"
+touch h.go
+wait_all 10 "$HPID" "$W1" "$W2"
+is "$FAILED_JOBS" 0 "holder and waiters finish with status 0"
+ok "db is idle, with the counters of three grants and their waits" \
+	json "len(d) == 1 and d[0]['holders'] == [] == d[0]['waiters'] and d[0]['counters']['grants'] == 3 and \
+d[0]['counters']['wait_max_ms'] >= 1000 and d[0]['counters']['hold_max_ms'] >= 1000"
+ok "after its idle lifespan db is gone from the status" wait_for 10 json "d == []"
+
+# ---- the waiting notice: never without -V off a terminal, once on one ----
+spawn "$FLOM_BIN" "${F[@]}" -r nb -- $WAITF n.go
+NH=$!
+wait_for 5 waiters_are 0
+spawn "$FLOM_BIN" "${F[@]}" -r nb -- true 2>quiet.err
+NQ=$!
+wait_for 5 waiters_are 1
+if command -v script >/dev/null; then
+	spawn script -qfec "$FLOM_BIN -s $SOCK -r nb -- true" "$TEST_TMP/tty.out"
+	NT=$!
+	ok "on a terminal the waiter says whom it waits for" \
+		wait_for 5 grep -q "flom: waiting for nb, held by $ME@$HOST pid $NH since" "$TEST_TMP/tty.out"
+else
+	skip "script(1) is needed for a terminal"
+	NT=
+fi
+touch n.go
+wait_all 10 $NH $NQ $NT
+is "$(cat quiet.err)" "" "a waiter whose stderr is no terminal says nothing"
+[ -n "$NT" ] && is "$(grep -c 'waiting for' "$TEST_TMP/tty.out")" 1 "... and on a terminal it says it once"
+
+# ---- malformed status requests ----
+H='<?xml version="1.0" encoding="UTF-8" ?>'
+REQ="$H<msg level=\"3\" verb=\"1\" step=\"8\"><session peerid=\"x\"/><resource name=\"ZmxvbSBzdGF0dXM=\" mode=\"5\" wait=\"0\" create=\"0\" lifespan=\"0\""
+n=0
+for bad in \
+	"$REQ status=\"2\"/></msg>" \
+	"$REQ status=\"x\"/></msg>" \
+	"$REQ status=\"1\" filter=\"!!\"/></msg>" \
+	"$REQ status=\"1\" filter=\"Zm9v=A==\"/></msg>" \
+	"$H<msg level=\"3\" verb=\"6\" step=\"16\"><end rc=\"0\"/></msg>" \
+	"$H<msg level=\"3\" verb=\"1\" step=\"40\"><command pid=\"12\"/></msg>" \
+	"$H<msg level=\"3\" verb=\"1\" step=\"40\"><command pid=\"-3\"/></msg>" \
+	"$REQ status=\"1\"/></msg>$REQ status=\"1\"/></msg>"; do
+	n=$((n + 1))
+	"$FLOM_SEND" -t 3000 -m "$bad" "$SOCK" >"bad.$n" 2>&1
+	[ $? = 0 ] || diag "malformed request $n: the connection stayed open"
+done
+is "$(listener_pid unix "$SOCK")" "$DPID" "after $n malformed status requests the daemon is the same process"
+ok "... and it still reports status" json "d == []"
+timeout 10 "$FLOM_BIN" "${F[@]}" -d 0 -o 2000 -- true
+is "$?" 0 "... and still serves locks"
+
+# ---- status over TCP follows the management rule ----
+if [ -n "${FLOM_ISOLATED:-}" ]; then
+	ip addr add 192.0.2.7/32 dev lo
+	P=$(free_tcp_port)
+	"$FLOM_BIN" -a 192.0.2.7 -p "$P" -d -1 -- true
+	TPID=$(listener_pid tcp "$P")
+	is "$(ps -o args= -p "$TPID")" "flom daemon: 192.0.2.7:$P" "a TCP daemon's title names its address"
+	timeout 10 "$FLOM_BIN" -a 192.0.2.7 -p "$P" --status >/dev/null 2>"$TEST_TMP/tcp.err"
+	is "$?" 99 "--status from a non-loopback peer exits 99"
+	ok "... saying it was refused" grep -q refused "$TEST_TMP/tcp.err"
+	kill "$TPID"
+else
+	skip "status over TCP needs a private network (root)"
+	skip "status over TCP needs a private network (root)"
+	skip "status over TCP needs a private network (root)"
+fi
+
+# ---- another user: only the resources they take part in ----
+TUSER=
+del_user() {
+	[ -n "$TUSER" ] || return 0
+	userdel -f "$TUSER" 2>/dev/null || wait_for 5 userdel -f "$TUSER" 2>/dev/null
+}
+CLEANUP_HOOKS="${CLEANUP_HOOKS:-} del_user"
+make_user() { local name=flomt$$s$RANDOM; useradd -M -N -s /bin/sh "$name" 2>/dev/null && TUSER=$name; }
+as_user() {
+	setpriv --reuid="$TUSER" --regid="$(id -g "$TUSER")" --clear-groups \
+		env HOME="$SHARED" USER="$TUSER" LOGNAME="$TUSER" "$@"
+}
+if [ -z "${FLOM_ISOLATED:-}" ] || ! command -v useradd >/dev/null || ! command -v setpriv >/dev/null; then
+	skip "other users' resources: needs root, useradd and setpriv"
+	skip "other users' resources: needs root, useradd and setpriv"
+elif ! wait_for 5 make_user; then
+	skip "other users' resources: useradd failed"
+	skip "other users' resources: useradd failed"
+else
+	SHARED=$TEST_TMP/shared
+	mkdir -p "$SHARED" && chmod 1777 "$SHARED"
+	S2=$SHARED/root.sock
+	spawn "$FLOM_BIN" -s "$S2" -r mine -- $WAITF "$TEST_TMP/u.go"
+	U1=$!
+	wait_for 5 listening unix "$S2"
+	spawn as_user "$FLOM_BIN" -s "$S2" -r theirs -- $WAITF "$TEST_TMP/u.go"
+	U2=$!
+	wait_for 5 sh -c "timeout 10 '$FLOM_BIN' -s '$S2' --status | grep -q '^theirs '"
+	as_user timeout 10 "$FLOM_BIN" -s "$S2" --status >"$TEST_TMP/user.out" 2>&1
+	is "$(awk 'NR > 1 { print $1, $5 }' "$TEST_TMP/user.out")" "theirs $TUSER" \
+		"another user sees only the resource it holds, not root's"
+	is "$(timeout 10 "$FLOM_BIN" -s "$S2" --status | awk 'NR > 1 { print $1 }' | tr '\n' ' ')" "mine theirs " \
+		"the daemon's owner (root) sees both"
+	touch "$TEST_TMP/u.go"
+	wait_all 10 "$U1" "$U2"
+fi
+
+# ---- an original daemon: nothing that hurts it; --status says so ----
+OS=$TEST_TMP/orig.sock
+spawn "$PY" "$FLOM_SRCDIR/tests/tools/fake_original.py" "$OS" "$TEST_TMP/orig.log"
+OPID=$!
+wait_for 15 listening unix "$OS"
+timeout 10 "$FLOM_BIN" -s "$OS" --status >/dev/null 2>"$TEST_TMP/orig.err"
+is "$?" 99 "--status against an original daemon exits 99"
+ok "... saying this daemon does not report status" grep -q "this daemon does not report status" "$TEST_TMP/orig.err"
+timeout 10 "$FLOM_BIN" -s "$OS" -d 0 -r db -- true
+is "$?" 0 "a lock through the original daemon works (our attributes ignored)"
+LONG=r$(printf 'x%.0s' $(seq 230))
+timeout 10 "$FLOM_BIN" -s "$OS" -d 0 -r "$LONG" -- true
+is "$?" 0 "... also with a 231-character name (the attributes are left out to stay under 512 bytes)"
+ok "the original daemon is still alive" pid_alive "$OPID"
+is "$(grep -c KILLED "$TEST_TMP/orig.log")" 0 "... it received nothing that kills the original"
+ok "... the status request was a lock request for an invalid name" \
+	grep -q 'verb="1" step="8".*name="ZmxvbSBzdGF0dXM=".*wait="0" create="0"' "$TEST_TMP/orig.log"
+ok "... and no command pid followed a grant (only ours are told)" sh -c "! grep -q 'step=\"40\"' '$TEST_TMP/orig.log'"
+
+kill "$DPID"
+done_testing
