@@ -362,7 +362,7 @@ static void daemon_dispatch(daemon_state *d, conn *c, const char *buf, size_t le
 		goto bad;
 	if (c->state == CONN_NEW && m.verb == MSG_VERB_LOCK && m.status)
 		daemon_handle_status(d, c, &m);
-	else if (c->state == CONN_NEW && m.verb == MSG_VERB_LOCK && m.step == 8)
+	else if (c->state == CONN_NEW && m.verb == MSG_VERB_LOCK && m.step == MSG_STEP_REQUEST)
 		daemon_handle_lock(d, c, &m);
 	else if (c->state == CONN_LOCKING && m.verb == MSG_VERB_LOCK && m.step == MSG_STEP_COMMAND)
 		lt_set_command_pid(d->lt, c->id, m.client.command_pid);
