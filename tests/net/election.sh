@@ -9,11 +9,12 @@ HOSTS="A B C"
 ROUNDS=10
 HOLD=0.2 # the critical section's own work, not a synchronization
 
-# Daemons on HOST serving the group on PORT.
+# Daemons on HOST serving the group on PORT: their process title ends with
+# "discovery [GROUP]:PORT".
 port_daemons() {
 	local p
 	for p in $(netns_daemon_pids "$1"); do
-		tr '\0' ' ' </proc/"$p"/cmdline | grep -q -- "-P $2 " && echo "$p"
+		tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null | grep -Eq -- "discovery .*:$2( |\$)" && echo "$p"
 	done
 }
 count_port_daemons() {
