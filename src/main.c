@@ -59,8 +59,9 @@ static int main_prepare(flom_config *cfg, int argc, char **argv)
 	    trace_open_file(cfg->command_trace_file, cfg->append_trace_file, &err) < 0)
 		return main_fail(err);
 	/* Before the check, as the original: the dump shows what was configured,
-	 * not the defaults and normalisations the check adds. */
-	if (cfg->verbose)
+	 * not the defaults and normalisations the check adds. --status -V
+	 * prints the status alone (JSON stays one document). */
+	if (cfg->verbose && !cfg->status)
 		config_dump(cfg, stdout);
 	if (config_check(cfg, &err) < 0)
 		return main_fail(err);
