@@ -12,7 +12,8 @@
 
 typedef enum {
 	KT_STRING,      /* optional text; empty means unset */
-	KT_ABSPATH,     /* optional absolute path (the daemon runs in /) */
+	KT_PATH,        /* optional path; a relative one is taken from the working
+			 * directory at start-up (the daemon runs in /) */
 	KT_SOCKET,      /* optional absolute path that fits in sun_path */
 	KT_RESOURCE,    /* resource name, never unset */
 	KT_DIR,         /* optional existing directory */

@@ -22,10 +22,10 @@
  * follow them so the original's lines stay a byte-identical prefix.
  */
 const config_key config_keys[] = {
-	{ "Trace", "DaemonTraceFile", KT_ABSPATH, OFF(daemon_trace_file), "daemon-trace-file", 't', 0, 0, 0,
-	  NULL, "FILE", "Trace file of a daemon started by this command (absolute path)" },
-	{ "Trace", "CommandTraceFile", KT_ABSPATH, OFF(command_trace_file), "command-trace-file", 'T', 0, 0, 0,
-	  NULL, "FILE", "Trace file of this command (absolute path; default stderr)" },
+	{ "Trace", "DaemonTraceFile", KT_PATH, OFF(daemon_trace_file), "daemon-trace-file", 't', 0, 0, 0,
+	  NULL, "FILE", "Trace file of a daemon started by this command" },
+	{ "Trace", "CommandTraceFile", KT_PATH, OFF(command_trace_file), "command-trace-file", 'T', 0, 0, 0,
+	  NULL, "FILE", "Trace file of this command (default stderr)" },
 	{ "Trace", "AppendTraceFile", KT_BOOL, OFF(append_trace_file), "append-trace-file", 0, 0, 0, 0,
 	  NULL, "yes|no", "Append to trace files instead of truncating them" },
 	{ "Trace", "Verbose", KT_BOOL, OFF(verbose), "verbose", 'V', KF_CLI_FLAG, 0, 0,
@@ -137,7 +137,7 @@ void config_init(flom_config *cfg)
 gboolean config_key_is_string(key_type type)
 {
 	switch (type) {
-	case KT_STRING: case KT_ABSPATH: case KT_SOCKET: case KT_RESOURCE:
+	case KT_STRING: case KT_PATH: case KT_SOCKET: case KT_RESOURCE:
 	case KT_DIR: case KT_REALPATH: case KT_IFACE: case KT_TEXT:
 		return TRUE;
 	default:

@@ -166,6 +166,18 @@ static char *parse_abspath(const char *v, char **field)
 	return NULL;
 }
 
+/* As the original, a relative path is accepted: it names a file of the
+ * working directory at start-up, which the daemon leaves for /. */
+static char *parse_path(const char *v, char **field)
+{
+	g_autofree char *abs = NULL;
+
+	if (*v && !g_path_is_absolute(v))
+		abs = g_canonicalize_filename(v, NULL);
+	set_string(field, abs ? abs : v);
+	return NULL;
+}
+
 static char *parse_socket(const char *v, char **field)
 {
 	struct sockaddr_un sun;
@@ -255,7 +267,7 @@ char *config_key_parse(const config_key *k, const char *v, flom_config *cfg, gbo
 	case KT_STRING: case KT_TEXT:
 		set_string(field, v);
 		return NULL;
-	case KT_ABSPATH: return parse_abspath(v, field);
+	case KT_PATH: return parse_path(v, field);
 	case KT_SOCKET: return parse_socket(v, field);
 	case KT_RESOURCE: return parse_resource(v, field, from_cli);
 	case KT_DIR: return parse_dir(v, field);

@@ -78,7 +78,7 @@ typedef enum {
 #define FLOM_LISTEN_BACKLOG     1024
 #define FLOM_MULTICAST_SOCKETS_MAX 64  /* interfaces joined by one daemon */
 #define FLOM_RESOLVE_RESULTS_MAX 32    /* getaddrinfo results kept */
-#define FLOM_RESOURCE_IDLE_MIN_MS 1000 /* a released resource lives at least this */
+#define FLOM_RESOURCE_IDLE_MIN_MS 2000 /* a released resource lives at least this (FLoM 1.7.2: 2 s) */
 #define FLOM_CLIENT_CONNECT_RETRIES 5  /* connection closed before any answer */
 #define FLOM_START_LOCK_TIMEOUT_MS 10000 /* waiting for another starter */
 #define FLOM_SHUTDOWN_DRAIN_MS  2000   /* client reading EOF after unlock */

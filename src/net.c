@@ -44,6 +44,44 @@ int net_fail(GError **err, int e, const char *fmt, ...)
 	return -1;
 }
 
+/* ---- steps ---- */
+
+static net_step_hook net_hook;
+static gpointer net_hook_data;
+
+void net_set_step_hook(net_step_hook hook, gpointer data)
+{
+	net_hook = hook;
+	net_hook_data = data;
+}
+
+gboolean net_stepping(void)
+{
+	return net_hook != NULL || TRACE_ON(TRACE_NET);
+}
+
+void net_step(const char *fmt, ...)
+{
+	g_autofree char *text = NULL;
+	va_list ap;
+
+	if (!net_stepping())
+		return;
+	va_start(ap, fmt);
+	text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (net_hook)
+		net_hook(net_hook_data, text);
+	else
+		TRACE(TRACE_NET, "%s", text);
+}
+
+int net_setopt_step(int fd, int level, int name, const char *optname, int value)
+{
+	net_step("setting %s to value %d", optname, value);
+	return net_setopt_int(fd, level, name, value);
+}
+
 /* ---- descriptors ---- */
 
 int net_wait_readable(int fd, gint64 deadline_us)

@@ -88,12 +88,24 @@ GQuark net_error_quark(void);
 gboolean net_addr_is_multicast(const net_addr *a);
 gboolean net_addr_is_node_local(const net_addr *a);
 
-/* Indexes of the interfaces that are up and multicast-capable, at most
- * FLOM_MULTICAST_SOCKETS_MAX (GArray of unsigned). */
-GArray *net_mcast_ifindexes(void);
-/* Join group on ifindex (0: the kernel picks); -1 with errno. */
-int net_mcast_join(int fd, const net_addr *group, unsigned ifindex);
-/* Outgoing interface for multicast: ip_mreqn (IPv4) or the index (IPv6). */
-int net_mcast_set_interface(int fd, int family, unsigned ifindex);
+/* net_mcast_group for one family (AF_UNSPEC: any). Codes: EAFNOSUPPORT when
+ * the name has addresses of the other family only, EINVAL when it is no
+ * group, EADDRNOTAVAIL when it does not resolve. */
+int net_mcast_group_family(const char *group, int port, int family, unsigned ifindex,
+			   net_addr *out, GError **err);
+
+/* "addrlen=28; IPv6 address, sin6_port=28015, ..., sin6_scope_id=2 (eth0)",
+ * the seeds' way of showing an address in a trace (g_free). */
+char *net_addr_describe(const struct sockaddr *sa, socklen_t len);
+/* Name of interface ifindex, or its number when it has none (g_free). */
+char *net_ifname(unsigned ifindex);
+
+/*
+ * Steps of a multicast socket setup (resolve, socket, options, bind, joins),
+ * for the multicast debugger's trace: each step is a line of text given to
+ * the hook when one is set, else traced under TRACE_NET. NULL removes it.
+ */
+typedef void (*net_step_hook)(gpointer data, const char *step);
+void net_set_step_hook(net_step_hook hook, gpointer data);
 
 #endif

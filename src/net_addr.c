@@ -35,6 +35,43 @@ static void net_scope_name(unsigned scope, char *out, size_t size)
 		g_snprintf(out, size, "%u", scope);
 }
 
+char *net_ifname(unsigned ifindex)
+{
+	char name[IF_NAMESIZE + 16];
+
+	net_scope_name(ifindex, name, sizeof(name));
+	return g_strdup(name);
+}
+
+char *net_addr_describe(const struct sockaddr *sa, socklen_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
+		char ifname[IF_NAMESIZE + 3] = "";
+
+		inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof(ip));
+		if (s->sin6_scope_id && if_indextoname(s->sin6_scope_id, ifname + 2)) {
+			ifname[0] = ' ';
+			ifname[1] = '(';
+			g_strlcat(ifname, ")", sizeof(ifname));
+		}
+		return g_strdup_printf("addrlen=%u; IPv6 address, sin6_port=%u, sin6_flowinfo=0x%x, "
+				       "sin6_addr='%s', sin6_scope_id=%u%s", (unsigned)len,
+				       ntohs(s->sin6_port), ntohl(s->sin6_flowinfo), ip,
+				       s->sin6_scope_id, ifname);
+	}
+	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
+
+		inet_ntop(AF_INET, &s->sin_addr, ip, sizeof(ip));
+		return g_strdup_printf("addrlen=%u; IPv4 address, sin_port=%u, sin_addr='%s'",
+				       (unsigned)len, ntohs(s->sin_port), ip);
+	}
+	return g_strdup_printf("addrlen=%u; address family %d", (unsigned)len, sa->sa_family);
+}
+
 char *net_addr_ip_string(const net_addr *a)
 {
 	char ip[INET6_ADDRSTRLEN];

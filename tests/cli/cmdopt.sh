@@ -84,6 +84,18 @@ ok "--command-trace-file" dump_has "[Trace]/CommandTraceFile='$T/flom_command.tr
 	--command-trace-file="$T/flom_command.trc"
 ok "CommandTraceFile" key_has "[Trace]/CommandTraceFile='$T/flom_command.trc'" Trace "CommandTraceFile=$T/flom_command.trc"
 ok "--append-trace-file=yes" dump_has "[Trace]/AppendTraceFile=1" --append-trace-file=yes
+
+# Relative trace paths, as the original accepts them: taken from the working
+# directory at start-up, also for the daemon, which then runs in /.
+mkdir -p "$T/rel"
+REL=$(cd "$T/rel" && pwd -P)
+ok "-T relative: the dump shows it in the working directory" \
+	sh -c "cd '$REL' && '$FLOM_BIN' -V -T cmd.trc -- true 2>/dev/null | grep -qxF \"[Trace]/CommandTraceFile='$REL/cmd.trc'\""
+(cd "$REL" && FLOM_TRACE_MASK=0xffffffff timeout 30 "$FLOM_BIN" -s "$T/rel.sock" -T cmd.trc -t daemon.trc -- true)
+is "$?" 0 "-T and -t relative: the command runs"
+ok "-T relative: the command's trace is in the working directory" test -s "$REL/cmd.trc"
+ok "-t relative: the daemon's trace is there too, not in /" wait_for 5 test -s "$REL/daemon.trc"
+"$FLOM_BIN" -s "$T/rel.sock" -X >/dev/null 2>&1
 ok "AppendTraceFile=yes" key_has "[Trace]/AppendTraceFile=1" Trace "AppendTraceFile=yes"
 ok "-V" dump_has "[Trace]/Verbose=1"
 ok "--verbose" dump_has "[Trace]/Verbose=1" --verbose
@@ -281,8 +293,6 @@ bad "--ignore-signal" "option --ignore-signal: 'SIGFOO' is not a signal" --ignor
 bad "-r _RESOURCE" "'_RESOURCE' is a reserved resource name" -r _RESOURCE
 bad "-r invalid" "'bad name' is not a valid name for a resource" -r "bad name"
 bad "-r timestamp without grain" "timestamp format '%a'" -r "_t_%a[1]"
-bad "-T relative" "option -T: 'rel.trc' is not an absolute path" -T rel.trc
-bad "-t relative" "option -t: 'rel.trc' is not an absolute path" -t rel.trc
 bad "-s relative" "option -s: 'rel.sock' is not an absolute path" -s rel.sock
 bad "-s too long" "option -s:" -s "/tmp/$(printf 'x%.0s' $(seq 1 120))"
 bad "-m not a directory" "option -m: '$T/nodir' is not an existing directory" -m "$T/nodir"

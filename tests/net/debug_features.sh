@@ -1,8 +1,9 @@
 #!/bin/bash
 # The multicast debugger (--debug-feature=...) across two hosts: the seeds'
 # transcripts exactly, traces only with FLOM_TRACE_MASK=0x10000, a firewall
-# and a node-local group diagnosed instead of a freeze, the IPv4 twins, and
-# bad names or groups refused with status 1.
+# and a node-local group diagnosed instead of a freeze, the IPv4 twins, a
+# dynamic-mode daemon's announcements never answered, and bad names or groups
+# refused with status 1.
 . "$FLOM_SRCDIR/tests/lib/common.sh"; isolate "$@"
 . "$FLOM_SRCDIR/tests/lib/netns.sh"
 netns_setup A B
@@ -125,6 +126,32 @@ is "$SRV_RC.$CLI_RC" 0.0 "IPv4 239.192.0.7 port 28123 with -n: both exit 0"
 trace_has v4b.s.err "address returned by recvfrom\(\): addrlen=16; IPv4 address, sin_port=[0-9]+, sin_addr='$(netns_ipv4 A)'" \
 	"IPv4 server trace: the peer address"
 trace_has v4b.c.err "setting IP_MULTICAST_IF \(ip_mreqn\) to interface eth0" "IPv4 client trace: ip_mreqn"
+
+# ---- a dynamic-mode daemon announcing itself on the group the server uses ----
+# Its <daemon/> datagrams (verb 4 step 24) reach the server first: the server
+# must skip them (traced, and counted with -V) and answer only HELLO.
+on_host A "$FLOM_BIN" -A ff02::1 -I 100 -d -1 -- true >dyn.out 2>dyn.err
+is "$?" 0 "a dynamic-mode daemon starts on A (announcing every 100 ms)"
+spawn_on B env FLOM_TRACE_MASK=0x10000 "$FLOM_BIN" --debug-feature=ipv6.multicast.server \
+	-A ff02::1 -V >ann.s.out 2>ann.s.err
+spid=$SPAWNED
+wait_for 5 netns_udp_bound B 28015 || diag "announcement: server not bound"
+ok "announcement: the server received the daemon's announcement" \
+	wait_for 5 file_has ann.s.err "arrived datagram '.*<daemon id="
+on_host A "$FLOM_BIN" --debug-feature=ipv6.multicast.client -A ff02::1 >ann.c.out 2>ann.c.err
+is "$?" 0 "announcement: the client then gets its answer (exit 0)"
+is "$(cat ann.c.out)" "$SEED_CLIENT" "announcement: client stdout is the seed's two lines"
+wait_for 3 has_exited "$spid" || kill "$spid" 2>/dev/null
+wait "$spid"
+is "$?" 0 "announcement: the server exits 0 after answering HELLO"
+is "$(grep -v '^\[' ann.s.out | grep -v '^Ignored')" "$SEED_SERVER" \
+	"announcement: server stdout holds the seed's two lines (-V dump aside)"
+ok "announcement: -V counts the skipped datagrams" \
+	grep -Eq "^Ignored [1-9][0-9]* datagram\(s\) other than 'HELLO'$" ann.s.out
+ok "announcement: the skip is traced" grep -q "not 'HELLO': ignored" ann.s.err
+ok "announcement: the server sent WELCOME only once" \
+	test "$(grep -c "sending 'WELCOME'" ann.s.err)" = 1
+netns_kill_daemons A
 
 # ---- bad input: status 1 and a clear message ----
 on_host A "$FLOM_BIN" --debug-feature=ipv6.multicast.nothing -A ff02::1 >bad.out 2>bad.err

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *tmpdir;
 
@@ -325,8 +326,6 @@ static void test_bad_values(void)
 		{ "-r", "a b", "'a b' is not a valid name for a resource" },
 		{ "-r", "", "'' is not a valid name for a resource" },
 		{ "-r", "_t_%a[1]", "timestamp format" },
-		{ "-T", "relative.trc", "'relative.trc' is not an absolute path" },
-		{ "-t", "rel/daemon.trc", "is not an absolute path" },
 		{ "-s", "relative-socket", "is not an absolute path" },
 		{ "-m", "/no/such/dir", "'/no/such/dir' is not an existing directory" },
 		{ "-n", "nosuchiface0", "'nosuchiface0' is not a network interface" },
@@ -408,6 +407,31 @@ static void test_good_values(void)
 	g_assert_cmpuint(cfg.ignored_signals, ==, (1u << 3) | (1u << 15));
 	g_assert_cmpint(cfg.on_lock_lost, ==, FLOM_ON_LOCK_LOST_WARN);
 	config_clear(&cfg);
+}
+
+/* Relative trace paths are accepted, as by the original, and taken from the
+ * working directory at start-up (the daemon later runs in /), on the command
+ * line and in files alike. */
+static void test_relative_trace_paths(void)
+{
+	g_autofree char *cwd = g_get_current_dir();
+	g_autofree char *conf = write_file("rel.conf", "[Trace]\nCommandTraceFile=sub/../c.trc\n");
+	g_autofree char *here = NULL, *want_t = NULL, *want_c = NULL;
+	flom_config cfg;
+	GError *err = NULL;
+
+	env_reset();
+	g_assert_cmpint(chdir(tmpdir), ==, 0);
+	here = g_get_current_dir();
+	want_t = g_build_filename(here, "rel", "daemon.trc", NULL);
+	want_c = g_build_filename(here, "c.trc", NULL);
+	config_init(&cfg);
+	g_assert_cmpint(load_args(&cfg, &err, "-t", "rel/daemon.trc", "-c", conf, NULL), ==, 0);
+	g_assert_no_error(err);
+	g_assert_cmpstr(cfg.daemon_trace_file, ==, want_t);
+	g_assert_cmpstr(cfg.command_trace_file, ==, want_c);
+	config_clear(&cfg);
+	g_assert_cmpint(chdir(cwd), ==, 0);
 }
 
 /* "grep Lifespan" on the dump gives exactly these two lines, in this order. */
@@ -565,7 +589,6 @@ static void test_file_errors(void)
 		{ "[Monitor]\nOnLockLost=explode\n", "[Monitor] OnLockLost: 'explode' is an invalid value" },
 		{ "[Network]\nDiscoveryTTL=-1\n", "[Network] DiscoveryTTL: discovery TTL must be between 1 and 255" },
 		{ "[Network]\nNetworkInterface=nosuchiface0\n", "[Network] NetworkInterface:" },
-		{ "[Trace]\nCommandTraceFile=x.trc\n", "[Trace] CommandTraceFile: 'x.trc' is not an absolute path" },
 		{ "[TLS]\nTlsPrivateKey=/no/such.pem\n", "[TLS] TlsPrivateKey: '/no/such.pem' is not a valid file" },
 		{ "[TLS]\nTlsCheckPeerId=1x\n", "[TLS] TlsCheckPeerId: '1x' is an invalid value" },
 		{ "this is not a key file\n", "cannot read configuration file" },
@@ -937,6 +960,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/cli/long_socket_name", test_long_socket_name);
 	g_test_add_func("/config/cli/unknown_option", test_unknown_option);
 	g_test_add_func("/config/cli/good_values", test_good_values);
+	g_test_add_func("/config/cli/relative_trace_paths", test_relative_trace_paths);
 	g_test_add_func("/config/cli/dump_lifespan", test_dump_lifespan);
 	g_test_add_func("/config/cli/separator", test_separator);
 	g_test_add_func("/config/cli/flags", test_flags);

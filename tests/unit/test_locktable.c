@@ -891,10 +891,10 @@ static void test_idle_reap(fx *f, gconstpointer data)
 	g_assert_cmpstr(ev_element(f, 2), ==, "2");
 	g_assert_cmpint(lt_next_deadline(f->t), ==, G_MAXINT64);
 	unlock(f, 2, FALSE);
-	g_assert_cmpint(lt_next_deadline(f->t), ==, T0 + 1500 * MS);
-	tick(f, T0 + 1500 * MS - 1);
+	g_assert_cmpint(lt_next_deadline(f->t), ==, f->now + FLOM_RESOURCE_IDLE_MIN_MS * MS);
+	tick(f, f->now + FLOM_RESOURCE_IDLE_MIN_MS * MS - 1);
 	g_assert_cmpuint(lt_resource_count(f->t), ==, 1);
-	tick(f, T0 + 1500 * MS);
+	tick(f, f->now + 1);
 	g_assert_cmpuint(lt_resource_count(f->t), ==, 0);
 	g_assert_true(lt_is_empty(f->t));
 	g_assert_cmpint(lt_next_deadline(f->t), ==, G_MAXINT64);
@@ -903,6 +903,23 @@ static void test_idle_reap(fx *f, gconstpointer data)
 	r.owner = 3;
 	g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_OK);
 	g_assert_cmpstr(ev_element(f, 3), ==, "1");
+}
+
+/* FLoM 1.7.2 keeps a released resource at least 2 s: its sequence gives the
+ * next value to a client that comes 1.5 s after the last release (ours once
+ * forgot it after 1 s and started again at 1). */
+static void test_idle_original_retention(fx *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(lock(f, 1, "_s_keep[1]"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 1), ==, "1");
+	unlock(f, 1, FALSE);
+	tick(f, T0 + 1500 * MS);
+	g_assert_cmpint(lock(f, 2, "_s_keep[1]"), ==, FLOM_RC_OK);
+	g_assert_cmpstr(ev_element(f, 2), ==, "2");
+	unlock(f, 2, FALSE);
+	tick(f, T0 + 1500 * MS + 1999 * MS);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 1);
 }
 
 /* The creating request's lifespan counts, later requests' do not. */
@@ -941,7 +958,7 @@ static void test_idle_lifespan_of_creator(fx *f, gconstpointer data)
  * exactly the due ones. */
 static void test_idle_many(fx *f, gconstpointer data)
 {
-	enum { N = 5000 };
+	enum { N = 5000, B = FLOM_RESOURCE_IDLE_MIN_MS };  /* lifespans above the minimum */
 
 	(void)data;
 	for (guint i = 0; i < N; i++) {
@@ -950,16 +967,16 @@ static void test_idle_many(fx *f, gconstpointer data)
 
 		g_snprintf(name, sizeof(name), "r%u", i);
 		r = req_default(i + 1, name);
-		r.idle_lifespan_ms = 1000 + (gint64)(N - i);   /* last: earliest */
+		r.idle_lifespan_ms = B + (gint64)(N - i);   /* last: earliest */
 		g_assert_cmpint(lock_req(f, &r), ==, FLOM_RC_OK);
 		unlock(f, i + 1, FALSE);
 	}
 	g_assert_cmpuint(lt_resource_count(f->t), ==, N);
-	g_assert_cmpint(lt_next_deadline(f->t), ==, T0 + 1001 * MS);
-	tick(f, T0 + (1000 + N / 2) * MS);
+	g_assert_cmpint(lt_next_deadline(f->t), ==, T0 + (B + 1) * MS);
+	tick(f, T0 + (B + N / 2) * MS);
 	g_assert_cmpuint(lt_resource_count(f->t), ==, N - N / 2);
-	g_assert_cmpint(lt_next_deadline(f->t), ==, T0 + (1000 + N / 2 + 1) * MS);
-	tick(f, T0 + (1000 + N) * MS);
+	g_assert_cmpint(lt_next_deadline(f->t), ==, T0 + (B + N / 2 + 1) * MS);
+	tick(f, T0 + (B + N) * MS);
 	g_assert_cmpuint(lt_resource_count(f->t), ==, 0);
 }
 
@@ -1206,6 +1223,7 @@ int main(int argc, char **argv)
 	ADD("incubator/hier", test_incubator_hier);
 	ADD("incubator/refused_creator", test_incubator_refused_creator);
 	ADD("idle/reap", test_idle_reap);
+	ADD("idle/original_retention", test_idle_original_retention);
 	ADD("idle/keep_until", test_idle_keep_until);
 	ADD("idle/lifespan_of_creator", test_idle_lifespan_of_creator);
 	ADD("idle/many", test_idle_many);
