@@ -27,11 +27,14 @@
  *             each), print "ready N", hold them until SIGTERM/SIGINT; print
  *             "closed K" whenever the peer closed some of them
  *   -u        UDP: send the payload as one datagram (multicast TTL 1)
- *   -i IFACE  UDP multicast: outgoing interface
+ *   -i IFACE  UDP multicast: outgoing interface (with -a: where to join)
+ *   -a        UDP answerer: bind TARGET's port, join its group, print each
+ *             datagram received and answer it with the payload, until -r N
+ *             were answered (default 1) or -t MS passed; prints "answered N"
  *
  * Exit status (stream): 0 the peer closed the connection (EOF, reset, or a
  * send refused because of it); 1 it was still open when the time was up.
- * UDP: 0 at least one reply arrived, 1 none. Idle mode: 0. Errors: 2 usage,
+ * UDP: 0 at least one reply arrived (-a: answered), 1 none. Idle mode: 0. Errors: 2 usage,
  * 3 cannot connect, 4 other I/O error.
  */
 #ifndef _GNU_SOURCE
@@ -85,6 +88,7 @@ typedef struct options {
 	int verbose;
 	long idle;             /* 0: not idle mode */
 	int udp;
+	int answer;            /* -a */
 	const char *iface;
 } options;
 
@@ -218,7 +222,7 @@ static void payload_repeat(options *o)
 static void usage(void)
 {
 	fputs("usage: flom_send [-m TEXT] [-f FILE] [-r N] [-c N] [-d MS] [-S] [-t MS] [-q] [-v]\n"
-	      "                 [-n N] [-u [-i IFACE]] TARGET\n"
+	      "                 [-n N] [-u [-i IFACE]] [-a [-i IFACE]] TARGET\n"
 	      "TARGET: UNIX socket path, HOST:PORT or [IPV6]:PORT\n", stderr);
 	exit(EXIT_USAGE);
 }
@@ -231,7 +235,7 @@ static void parse_args(options *o, int argc, char **argv)
 	o->cut = -1;
 	o->timeout_ms = 2000;
 	o->repeat = 1;
-	while ((c = getopt(argc, argv, "m:f:r:c:d:St:qvn:ui:h")) != -1) {
+	while ((c = getopt(argc, argv, "m:f:r:c:d:St:qvn:uai:h")) != -1) {
 		switch (c) {
 		case 'm': payload_append_text(o, optarg); break;
 		case 'f': payload_append_file(o, optarg); break;
@@ -247,6 +251,7 @@ static void parse_args(options *o, int argc, char **argv)
 		case 'v': o->verbose = 1; break;
 		case 'n': o->idle = parse_long(optarg, 1, SEND_IDLE_MAX, "-n"); break;
 		case 'u': o->udp = 1; break;
+		case 'a': o->answer = o->udp = 1; break;
 		case 'i': o->iface = optarg; break;
 		default: usage();
 		}
@@ -728,6 +733,78 @@ static int run_udp(const options *o)
 	return replies ? EXIT_CLOSED : EXIT_OPEN;
 }
 
+/* Bind the wildcard of TARGET's family on its port and join its group. */
+static int answer_socket(const struct addrinfo *ai, unsigned idx)
+{
+	struct sockaddr_storage any;
+	int one = 1, fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		die(EXIT_IO, "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	memset(&any, 0, sizeof any);
+	memcpy(&any, ai->ai_addr, ai->ai_addrlen);
+	if (ai->ai_family == AF_INET6) {
+		struct ipv6_mreq mr = { .ipv6mr_interface = idx };
+
+		mr.ipv6mr_multiaddr = ((struct sockaddr_in6 *)&any)->sin6_addr;
+		((struct sockaddr_in6 *)&any)->sin6_addr = in6addr_any;
+		((struct sockaddr_in6 *)&any)->sin6_scope_id = 0;
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof mr) < 0)
+			die(EXIT_IO, "IPV6_JOIN_GROUP: %s", strerror(errno));
+	} else {
+		struct ip_mreqn mr = { .imr_ifindex = (int)idx };
+
+		mr.imr_multiaddr = ((struct sockaddr_in *)&any)->sin_addr;
+		((struct sockaddr_in *)&any)->sin_addr.s_addr = htonl(INADDR_ANY);
+		if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof mr) < 0)
+			die(EXIT_IO, "IP_ADD_MEMBERSHIP: %s", strerror(errno));
+	}
+	if (bind(fd, (struct sockaddr *)&any, ai->ai_addrlen) < 0)
+		die(EXIT_IO, "bind: %s", strerror(errno));
+	return fd;
+}
+
+/* -a: answer whatever arrives on the group with the payload (a host that
+ * answers discovery with garbage). */
+static int run_answer(const options *o)
+{
+	struct addrinfo *res = resolve(o->target, SOCK_DGRAM);
+	unsigned idx = o->iface ? if_nametoindex(o->iface) : 0;
+	long deadline = now_ms() + o->timeout_ms, answered = 0;
+	struct pollfd p = { .events = POLLIN };
+
+	if (o->iface && !idx)
+		die(EXIT_USAGE, "%s: no such interface", o->iface);
+	p.fd = answer_socket(res, idx);
+	freeaddrinfo(res);
+	while (answered < o->repeat) {
+		char buf[SEND_DATAGRAM_MAX + 1];
+		struct sockaddr_storage from;
+		socklen_t flen = sizeof from;
+		long left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			break;
+		n = recvfrom(p.fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
+		if (n < 0)
+			continue;
+		if (!o->quiet) {
+			fwrite(buf, 1, (size_t)n, stdout);
+			fputc('\n', stdout);
+		}
+		if (sendto(p.fd, o->payload ? (const void *)o->payload : "", o->len, 0,
+			   (struct sockaddr *)&from, flen) >= 0)
+			answered++;
+	}
+	close(p.fd);
+	printf("answered %ld\n", answered);
+	fflush(stdout);
+	return answered ? EXIT_CLOSED : EXIT_OPEN;
+}
+
 int main(int argc, char **argv)
 {
 	options o;
@@ -736,7 +813,9 @@ int main(int argc, char **argv)
 
 	parse_args(&o, argc, argv);
 	signal(SIGPIPE, SIG_IGN);
-	if (o.udp)
+	if (o.answer)
+		rc = run_answer(&o);
+	else if (o.udp)
 		rc = run_udp(&o);
 	else if (o.idle)
 		rc = run_idle(&o);
