@@ -312,6 +312,25 @@ static void daemon_handle_manage(daemon_state *d, conn *c, const flom_msg *m)
 	}
 }
 
+/* The command pid a holder tells. Over a UNIX socket it must be a child of
+ * the connected process (SO_PEERCRED), or it is not shown. */
+static void daemon_handle_command(daemon_state *d, conn *c, gint64 pid)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%" G_GINT64_FORMAT "/stat", pid);
+	g_autofree char *stat = NULL;
+	const char *paren;
+	int ppid = -1;
+
+	if (c->is_unix && (!g_file_get_contents(path, &stat, NULL, NULL) ||
+			   (paren = strrchr(stat, ')')) == NULL ||
+			   sscanf(paren, ") %*c %d", &ppid) != 1 || ppid != c->pid)) {
+		TRACE(TRACE_DAEMON, "command pid %" G_GINT64_FORMAT " is no child of %d: not shown",
+		      pid, (int)c->pid);
+		return;
+	}
+	lt_set_command_pid(d->lt, c->id, pid);
+}
+
 /* Status follows the management rule; a UNIX peer that may not manage still
  * sees the resources it takes part in. */
 static void daemon_handle_status(daemon_state *d, conn *c, const flom_msg *m)
@@ -365,7 +384,7 @@ static void daemon_dispatch(daemon_state *d, conn *c, const char *buf, size_t le
 	else if (c->state == CONN_NEW && m.verb == MSG_VERB_LOCK && m.step == MSG_STEP_REQUEST)
 		daemon_handle_lock(d, c, &m);
 	else if (c->state == CONN_LOCKING && m.verb == MSG_VERB_LOCK && m.step == MSG_STEP_COMMAND)
-		lt_set_command_pid(d->lt, c->id, m.client.command_pid);
+		daemon_handle_command(d, c, m.client.command_pid);
 	else if (c->state == CONN_NEW && m.verb == MSG_VERB_MNGMNT)
 		daemon_handle_manage(d, c, &m);
 	else if (c->state == CONN_LOCKING && m.verb == MSG_VERB_UNLOCK)

@@ -147,7 +147,7 @@ static char *st_user(const char *user, gint64 uid)
 {
 	if (user)
 		return st_printable(user);
-	return uid >= 0 ? g_strdup_printf("uid %" G_GINT64_FORMAT, uid) : g_strdup("?");
+	return uid >= 0 ? g_strdup_printf("uid=%" G_GINT64_FORMAT, uid) : g_strdup("?");
 }
 
 static gboolean st_has_mode(const char *type)

@@ -135,6 +135,17 @@ ok "... and it still reports status" json "d == []"
 timeout 10 "$FLOM_BIN" "${F[@]}" -d 0 -o 2000 -- true
 is "$?" 0 "... and still serves locks"
 
+# ---- a command pid that is no child of the client is not shown ----
+RAWLOCK="$H<msg level=\"3\" verb=\"1\" step=\"8\"><session peerid=\"x\"/><resource name=\"Zm9yZ2Vk\" mode=\"5\" wait=\"1\" create=\"1\" lifespan=\"0\"/></msg>"
+RAWCMD="$H<msg level=\"3\" verb=\"1\" step=\"40\"><command pid=\"1\"/></msg>"
+"$FLOM_SEND" -t 10000 -m "$RAWLOCK$RAWCMD" "$SOCK" >forged.out 2>&1 &
+FS=$!
+STARTED_PIDS="$STARTED_PIDS $FS"
+forged_row() { st -r forged --status | awk -v p="$FS" '$7 == p' | grep -q .; }
+ok "a raw client holds 'forged' (its pid from the socket's credentials)" wait_for 5 forged_row
+is "$(st -r forged --status | awk 'NR == 2 { print $8 }')" "-" "... the command pid 1 it claims (no child of it) is not shown"
+kill "$FS"
+
 # ---- status over TCP follows the management rule ----
 if [ -n "${FLOM_ISOLATED:-}" ]; then
 	ip addr add 192.0.2.7/32 dev lo

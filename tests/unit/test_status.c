@@ -447,7 +447,7 @@ static void test_notice(void)
 	m.holder.host = g_strdup("box");
 	m.holder_since = g_get_real_time();
 	b = status_wait_notice("db", &m);
-	g_assert_true(g_str_has_prefix(b, "flom: waiting for db, held by uid 7@box pid 12 since "));
+	g_assert_true(g_str_has_prefix(b, "flom: waiting for db, held by uid=7@box pid 12 since "));
 	m.rc = FLOM_RC_WAIT_RESOURCE;
 	c = status_wait_notice("db", &m);
 	g_assert_cmpstr(c, ==, "flom: waiting for db, which does not exist yet");
