@@ -377,6 +377,18 @@ static void client_claims(flom_msg *m)
 		flom_client_info_clear(&m->client);
 }
 
+/* The lock request, with who asks. */
+static int client_send_lock(client_conn *cc, const flom_config *cfg)
+{
+	g_auto(flom_msg) m;
+
+	msg_make_lock(&m, cfg->unique_id, cfg->resource_name, cfg->lock_mode,
+		      cfg->resource_timeout != 0, cfg->resource_quantity,
+		      cfg->resource_create, cfg->resource_idle_lifespan);
+	client_claims(&m);
+	return client_send(cc->fd, &m);
+}
+
 /* The waiting notice: on a terminal, or always with -V; once. */
 static gint64 client_notice_deadline(const flom_config *cfg, const flom_msg *queued,
 				     gint64 notice_at, gint64 deadline)
@@ -404,15 +416,8 @@ static lock_result client_lock(client_conn *cc, const flom_config *cfg, grant *g
 	gboolean answered = FALSE;
 	flom_msg m;
 
-	msg_make_lock(&m, cfg->unique_id, cfg->resource_name, cfg->lock_mode,
-		      cfg->resource_timeout != 0, cfg->resource_quantity,
-		      cfg->resource_create, cfg->resource_idle_lifespan);
-	client_claims(&m);
-	if (client_send(cc->fd, &m) < 0) {
-		msg_clear(&m);
+	if (client_send_lock(cc, cfg) < 0)
 		return LOCK_RETRY;
-	}
-	msg_clear(&m);
 	for (;;) {
 		g_autoptr(GError) err = NULL;
 		int r;
