@@ -25,6 +25,7 @@
 
 #include "discovery.h"
 #include "locktable.h"
+#include "loop.h"
 #include "msg.h"
 #include "net.h"
 #include "proctitle.h"
@@ -40,9 +41,14 @@ typedef enum {
 	CONN_MANAGER,   /* accepted management request: closed when acted */
 } conn_state;
 
+struct daemon_state;
+
 typedef struct conn {
+	struct daemon_state *d;
 	guint64 id;
 	int fd;
+	loop_watch *watch;
+	gboolean closed;       /* conn_close()d: freed by the loop after the pass */
 	conn_state state;
 	gboolean is_unix;
 	uid_t uid;             /* peer uid (UNIX sockets) */
@@ -65,7 +71,10 @@ typedef struct daemon_state {
 	discovery_responder *disc;
 	lt_table *lt;
 	GArray *events;
-	GHashTable *conns;        /* id -> conn */
+	loop *loop;
+	loop_watch *listen_watch;
+	loop_timer *wakeup;       /* the next deadline of the daemon's own */
+	GHashTable *conns;        /* id -> conn, open ones only */
 	guint64 next_id;
 	gint64 idle_since;        /* monotonic us; 0 while busy */
 	gboolean quiescing;
@@ -102,6 +111,12 @@ char *daemon_lock_path(const char *socket_name)
 static void conn_close(daemon_state *d, conn *c);
 static void daemon_release(daemon_state *d, conn *c, gboolean rollback);
 
+/* POLLOUT only while answers wait for room in the socket. */
+static void conn_watch_output(daemon_state *d, conn *c)
+{
+	loop_set_events(d->loop, c->watch, POLLIN | (c->out ? POLLOUT : 0));
+}
+
 static void conn_flush(daemon_state *d, conn *c)
 {
 	while (c->out && c->out->len > 0) {
@@ -120,6 +135,7 @@ static void conn_flush(daemon_state *d, conn *c)
 	if (c->out) {
 		g_string_free(c->out, TRUE);
 		c->out = NULL;
+		conn_watch_output(d, c);
 	}
 	if (c->closing)
 		conn_close(d, c);
@@ -144,6 +160,7 @@ static void conn_send_bytes(daemon_state *d, conn *c, const GString *e, gsize ca
 			return;
 		}
 		c->out = g_string_sized_new(e->len - n);
+		conn_watch_output(d, c);
 	}
 	g_string_append_len(c->out, e->str + n, e->len - n);
 	if (c->out->len > cap) {
@@ -426,11 +443,17 @@ static void daemon_release(daemon_state *d, conn *c, gboolean rollback)
  * unlock rolls a transactional sequence back). */
 static void conn_close(daemon_state *d, conn *c)
 {
+	if (c->closed)
+		return;
+	c->closed = TRUE;
 	if (c->state == CONN_LOCKING) {
 		daemon_release(d, c, TRUE);
 		c->state = CONN_FINISHED;
 	}
 	g_hash_table_remove(d->conns, &c->id);
+	/* Freed (conn_free) when the pass is over: callers up the stack and
+	 * the loop's ready list may still hold c. */
+	loop_remove(d->loop, c->watch);
 	/* Grants this release made possible go to the others now. */
 	daemon_send_events(d);
 }
@@ -448,7 +471,6 @@ static void conn_read(daemon_state *d, conn *c)
 {
 	char *buf = d->scratch;
 	size_t len = c->partial_len;
-	guint64 id = c->id;
 	ssize_t n;
 
 	if (len > 0)
@@ -476,8 +498,7 @@ static void conn_read(daemon_state *d, conn *c)
 			return;
 		}
 		daemon_dispatch(d, c, buf, mlen);
-		/* dispatch may have closed c */
-		if (!g_hash_table_contains(d->conns, &id))
+		if (c->closed)
 			return;
 		buf += mlen;
 		len -= mlen;
@@ -518,10 +539,21 @@ static void daemon_shed_connection(daemon_state *d)
 	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
+static void daemon_on_conn(int fd, short revents, gpointer data)
+{
+	conn *c = data;
+
+	(void)fd;
+	if (revents & POLLOUT)
+		conn_flush(c->d, c);
+	if (!c->closed && (revents & (POLLIN | POLLHUP | POLLERR)))
+		conn_read(c->d, c);
+}
+
 static void daemon_accept(daemon_state *d)
 {
 	/* Bounded per pass so one flood cannot starve the others. */
-	for (int i = 0; i < 64; i++) {
+	for (int i = 0; i < FLOM_ACCEPT_BATCH; i++) {
 		net_addr peer = { .len = sizeof(peer.ss) };
 		int fd = accept4(d->listen_fd, (struct sockaddr *)&peer.ss, &peer.len,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -539,6 +571,7 @@ static void daemon_accept(daemon_state *d)
 			continue;
 		}
 		c = g_new0(conn, 1);
+		c->d = d;
 		c->id = ++d->next_id;
 		c->fd = fd;
 		c->peer = peer;
@@ -548,6 +581,7 @@ static void daemon_accept(daemon_state *d)
 					  d->cfg->tcp_keepalive_probes);
 		}
 		conn_describe_peer(c);
+		c->watch = loop_add(d->loop, fd, POLLIN, daemon_on_conn, c, (GDestroyNotify)conn_free);
 		g_hash_table_insert(d->conns, &c->id, c);
 		TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " from %s", c->id, c->peer_str);
 	}
@@ -606,6 +640,32 @@ static int daemon_listen(daemon_state *d, char **reply_address, unsigned *port, 
 
 static int daemon_election_start(daemon_state *d, GError **err);
 
+static void daemon_on_listener(int fd, short revents, gpointer data)
+{
+	(void)fd;
+	(void)revents;
+	daemon_accept(data);
+}
+
+static void daemon_on_discovery(int fd, short revents, gpointer data)
+{
+	daemon_state *d = data;
+
+	(void)revents;
+	discovery_responder_handle(d->disc, fd);
+}
+
+/* No new connection from now on (those in the kernel's queue are reset). */
+static void daemon_close_listener(daemon_state *d)
+{
+	if (d->listen_fd < 0)
+		return;
+	loop_remove(d->loop, d->listen_watch);
+	d->listen_watch = NULL;
+	close(d->listen_fd);
+	d->listen_fd = -1;
+}
+
 static int daemon_setup(daemon_state *d, unsigned *port, GError **err)
 {
 	g_autofree char *reply_address = NULL;
@@ -613,10 +673,16 @@ static int daemon_setup(daemon_state *d, unsigned *port, GError **err)
 	*port = 0;
 	if (daemon_listen(d, &reply_address, port, err) < 0)
 		return -1;
+	d->listen_watch = loop_add(d->loop, d->listen_fd, POLLIN, daemon_on_listener, d, NULL);
 	if (d->cfg->multicast_address) {
+		const GArray *fds;
+
 		d->disc = discovery_responder_new(d->cfg, reply_address, *port, err);
 		if (!d->disc)
 			return -1;
+		fds = discovery_responder_fds(d->disc);
+		for (guint i = 0; i < fds->len; i++)
+			loop_add(d->loop, g_array_index(fds, int, i), POLLIN, daemon_on_discovery, d, NULL);
 		syslog(LOG_INFO, "answering discovery on %s port %d", d->cfg->multicast_address,
 		       d->cfg->multicast_port);
 	}
@@ -684,9 +750,7 @@ static void daemon_retire(daemon_state *d, const char *why)
 	d->role = MSG_DAEMON_RETIRING;
 	daemon_announce(d);
 	discovery_responder_silence(d->disc);
-	if (d->listen_fd >= 0)
-		close(d->listen_fd);
-	d->listen_fd = -1;
+	daemon_close_listener(d);
 	/* Release every waiter first and drop the grants that makes: they go
 	 * to connections closed right after, which never see them. */
 	lt_foreach_owner(d->lt, daemon_collect_waiting, waiting);
@@ -802,8 +866,7 @@ static gboolean daemon_try_retire(daemon_state *d)
 	unlink(d->socket_path);
 	g_clear_pointer(&d->socket_path, g_free);
 	daemon_accept(d);
-	close(d->listen_fd);
-	d->listen_fd = -1;
+	daemon_close_listener(d);
 	d->retiring = TRUE;
 	/* The lock fd stays open (and locked) until the process exits, so
 	 * starters wait for us instead of racing our last clients. */
@@ -835,94 +898,40 @@ static void daemon_update_idle(daemon_state *d, gint64 now_mono)
 
 /* ---------------------------------------------------------------- loop */
 
-static int daemon_poll_timeout(const daemon_state *d, gint64 now_mono)
+/* The earliest deadline of the daemon's own (monotonic us), or G_MAXINT64:
+ * the lock table's (wall clock), the idle lifespan, the election. */
+static gint64 daemon_next_deadline(const daemon_state *d, gint64 now_mono)
 {
-	gint64 wait_us = G_MAXINT64;
+	gint64 now_real = g_get_real_time();
+	gint64 next = G_MAXINT64;
 	gint64 lt_next = lt_next_deadline(d->lt);
 
 	if (lt_next != G_MAXINT64)
-		wait_us = MAX(0, lt_next - g_get_real_time());
+		next = now_mono + MAX(0, lt_next - now_real);
 	if (d->idle_since && d->cfg->daemon_lifespan >= 0) {
-		gint64 until = d->idle_since + d->cfg->daemon_lifespan * 1000 - now_mono;
-
-		wait_us = MIN(wait_us, MAX(0, until));
+		next = MIN(next, d->idle_since + d->cfg->daemon_lifespan * 1000);
 		if (lt_keep_until(d->lt) > 0)
-			wait_us = MIN(wait_us, MAX(0, lt_keep_until(d->lt) - g_get_real_time()));
+			next = MIN(next, now_mono + MAX(0, lt_keep_until(d->lt) - now_real));
 	}
 	if (d->quiescing || d->retiring)
-		wait_us = MIN(wait_us, 100000);
+		next = MIN(next, now_mono + FLOM_QUIESCE_CHECK_MS * 1000);
 	if (d->dynamic && d->role != MSG_DAEMON_RETIRING) {
-		wait_us = MIN(wait_us, MAX(0, d->next_announce - now_mono));
+		next = MIN(next, d->next_announce);
 		if (d->role == MSG_DAEMON_SETTLING)
-			wait_us = MIN(wait_us, MAX(0, d->settle_until - now_mono));
+			next = MIN(next, d->settle_until);
 	}
-	if (wait_us == G_MAXINT64)
-		return -1;
-	/* Round up: waking early just loops once more. */
-	return (int)MIN((wait_us + 999) / 1000, 60000);
+	return next;
 }
 
-static void daemon_build_pollfds(daemon_state *d, GArray *pfds, GPtrArray *owners)
+/* What the next wait watches: a settling daemon leaves new connections in
+ * the kernel's queue (if it steps down, closing the listener resets them
+ * and their clients ask the group again, having been granted nothing). */
+static void daemon_prepare_wait(daemon_state *d)
 {
-	struct pollfd p;
-	GHashTableIter it;
-	gpointer v;
-
-	g_array_set_size(pfds, 0);
-	g_ptr_array_set_size(owners, 0);
-	/* A settling daemon leaves new connections in the kernel's queue: if it
-	 * steps down, closing the listener resets them and their clients ask
-	 * the group again, having been granted nothing. */
-	if (d->listen_fd >= 0 && d->role != MSG_DAEMON_SETTLING) {
-		p = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
-		g_array_append_val(pfds, p);
-		g_ptr_array_add(owners, NULL);
-	}
-	if (d->disc) {
-		const GArray *fds = discovery_responder_fds(d->disc);
-
-		for (guint i = 0; i < fds->len; i++) {
-			p = (struct pollfd){ .fd = g_array_index(fds, int, i), .events = POLLIN };
-			g_array_append_val(pfds, p);
-			g_ptr_array_add(owners, d->disc);
-		}
-	}
-	g_hash_table_iter_init(&it, d->conns);
-	while (g_hash_table_iter_next(&it, NULL, &v)) {
-		conn *c = v;
-
-		p = (struct pollfd){ .fd = c->fd, .events = POLLIN | (c->out ? POLLOUT : 0) };
-		g_array_append_val(pfds, p);
-		g_ptr_array_add(owners, c);
-	}
-}
-
-static void daemon_handle_ready(daemon_state *d, GArray *pfds, GPtrArray *owners)
-{
-	for (guint i = 0; i < pfds->len; i++) {
-		struct pollfd *p = &g_array_index(pfds, struct pollfd, i);
-		gpointer owner = g_ptr_array_index(owners, i);
-
-		if (!p->revents)
-			continue;
-		if (owner == NULL) {
-			daemon_accept(d);
-		} else if (owner == d->disc) {
-			discovery_responder_handle(d->disc, p->fd);
-		} else {
-			conn *c = owner;
-			guint64 id = c->id;
-
-			/* A connection closed earlier in this pass is gone. */
-			if (g_hash_table_lookup(d->conns, &id) != c)
-				continue;
-			if (p->revents & POLLOUT)
-				conn_flush(d, c);
-			if (g_hash_table_lookup(d->conns, &id) == c &&
-			    (p->revents & (POLLIN | POLLHUP | POLLERR)))
-				conn_read(d, c);
-		}
-	}
+	if (d->listen_watch)
+		loop_set_events(d->loop, d->listen_watch,
+				d->role == MSG_DAEMON_SETTLING ? 0 : POLLIN);
+	loop_timer_arm(d->wakeup, daemon_next_deadline(d, g_get_monotonic_time()));
 }
 
 /* Quiescing: once nobody holds or waits, the daemon leaves. */
@@ -945,18 +954,9 @@ static void daemon_check_quiesce(daemon_state *d)
 
 static void daemon_loop(daemon_state *d, const sigset_t *waitmask)
 {
-	g_autoptr(GArray) pfds = g_array_new(FALSE, FALSE, sizeof(struct pollfd));
-	g_autoptr(GPtrArray) owners = g_ptr_array_new();
-
 	while (!d->stop) {
-		gint64 now = g_get_monotonic_time();
-		int timeout = daemon_poll_timeout(d, now);
-		struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
-		int n;
-
-		daemon_build_pollfds(d, pfds, owners);
-		n = ppoll((struct pollfd *)pfds->data, pfds->len, timeout < 0 ? NULL : &ts, waitmask);
-		if (n < 0 && errno != EINTR) {
+		daemon_prepare_wait(d);
+		if (loop_run_once(d->loop, waitmask) < 0) {
 			syslog(LOG_ERR, "poll: %s", g_strerror(errno));
 			break;
 		}
@@ -964,8 +964,6 @@ static void daemon_loop(daemon_state *d, const sigset_t *waitmask)
 			syslog(LOG_NOTICE, "signal %d: exiting", (int)daemon_signal);
 			break;
 		}
-		if (n > 0)
-			daemon_handle_ready(d, pfds, owners);
 		daemon_election_tick(d, g_get_monotonic_time());
 		lt_tick(d->lt, g_get_real_time(), d->events);
 		daemon_send_events(d);
@@ -986,13 +984,17 @@ static void daemon_init(daemon_state *d, const flom_config *cfg)
 	d->lt = lt_new();
 	d->events = lt_events_new();
 	d->encoded = g_string_sized_new(256);
-	d->conns = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify)conn_free);
+	d->loop = loop_new();
+	d->wakeup = loop_timer_new(d->loop, NULL, NULL);
+	/* The loop owns the connections (conn_free once a pass is over). */
+	d->conns = g_hash_table_new(g_int64_hash, g_int64_equal);
 }
 
 /* Close every connection (holders notice at once), remove the socket. */
 static void daemon_cleanup(daemon_state *d)
 {
 	g_hash_table_destroy(d->conns);
+	loop_free(d->loop);
 	if (d->listen_fd >= 0)
 		close(d->listen_fd);
 	if (d->spare_fd >= 0)
@@ -1033,7 +1035,7 @@ static void daemon_signals(sigset_t *waitmask)
  * the hard limit does not allow it, fewer connections. */
 static void daemon_fit_fd_limit(daemon_state *d)
 {
-	const rlim_t reserve = 16 + FLOM_MULTICAST_SOCKETS_MAX;
+	const rlim_t reserve = FLOM_DAEMON_FDS_RESERVED + FLOM_MULTICAST_SOCKETS_MAX;
 	rlim_t want = (rlim_t)d->cfg->max_connections + reserve;
 	struct rlimit rl;
 
