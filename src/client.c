@@ -16,12 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon.h"
 #include "discovery.h"
 #include "monitor.h"
 #include "msg.h"
 #include "net.h"
 #include "status.h"
+#include "spawn.h"
 #include "trace.h"
 
 /* Outcome of one lock conversation. */
@@ -58,49 +58,6 @@ static void client_pause_ms(int ms)
 
 /* ------------------------------------------------------------ reaching a daemon */
 
-/* Take the start lock of a UNIX socket: only one client at a time may find
- * no daemon and start one. Waits a bounded time for another starter. */
-static int client_start_lock(const char *socket_name, gboolean shared, gboolean *waited,
-			     GError **err)
-{
-	g_autofree char *path = daemon_lock_path(socket_name);
-	gint64 deadline = client_now_ms() + FLOM_START_LOCK_TIMEOUT_MS;
-	int pause = 1;
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, shared ? 0666 : 0600);
-
-	if (fd < 0) {
-		g_set_error(err, NET_ERROR, errno, "cannot open %s: %s",
-			    path, g_strerror(errno));
-		return -1;
-	}
-	if (shared)
-		(void)fchmod(fd, 0666); /* whatever the umask, every user may start */
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			g_set_error(err, NET_ERROR, errno, "flock %s: %s",
-				    path, g_strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (client_now_ms() > deadline) {
-			g_set_error(err, NET_ERROR, ETIMEDOUT,
-				    "another process holds %s for too long", path);
-			close(fd);
-			return -1;
-		}
-		client_pause_ms(pause);
-		pause = MIN(pause * 2, 50);
-		*waited = TRUE;
-	}
-	return fd;
-}
-
-static void client_start_unlock(int fd)
-{
-	flock(fd, LOCK_UN);
-	close(fd);
-}
-
 static gboolean client_no_daemon_errno(int e)
 {
 	return e == ENOENT || e == ECONNREFUSED;
@@ -109,6 +66,7 @@ static gboolean client_no_daemon_errno(int e)
 static int client_connect_unix(const flom_config *cfg, gboolean may_start, GError **err)
 {
 	g_autofree char *def = config_default_socket_name();
+	g_autofree char *lock_path = spawn_lock_path(cfg->socket_name);
 	gboolean shared = g_strcmp0(def, cfg->socket_name) != 0;
 	gboolean waited = FALSE;
 	int fd, lock_fd;
@@ -124,40 +82,21 @@ static int client_connect_unix(const flom_config *cfg, gboolean may_start, GErro
 				    : "cannot connect to %s: %s", cfg->socket_name, g_strerror(e));
 		return fd;
 	}
-	lock_fd = client_start_lock(cfg->socket_name, shared, &waited, err);
+	lock_fd = spawn_lock(lock_path, shared, &waited, err);
 	if (lock_fd < 0)
 		return -1;
 	/* Another client may have started one while we waited for the lock. */
 	fd = net_unix_connect(cfg->socket_name, NULL);
-	if (fd < 0 && daemon_start(cfg, err) == 0)
+	if (fd < 0 && spawn_daemon(cfg, err) == 0)
 		fd = net_unix_connect(cfg->socket_name, err);
-	client_start_unlock(lock_fd);
+	spawn_unlock(lock_fd);
 	return fd;
-}
-
-/* A TCP connection to oneself (an ephemeral port equal to the target port)
- * is no daemon. */
-static gboolean client_is_self_connect(int fd)
-{
-	net_addr a = { .len = sizeof(a.ss) }, b = { .len = sizeof(b.ss) };
-
-	if (getsockname(fd, (struct sockaddr *)&a.ss, &a.len) < 0 ||
-	    getpeername(fd, (struct sockaddr *)&b.ss, &b.len) < 0)
-		return FALSE;
-	return net_addr_equal(&a, &b);
 }
 
 static int client_tcp_connect_once(const flom_config *cfg, GError **err)
 {
-	int fd = net_tcp_connect(cfg->unicast_address, cfg->unicast_port,
-				 cfg->network_interface_index, -1, err);
-
-	if (fd >= 0 && client_is_self_connect(fd)) {
-		close(fd);
-		g_set_error(err, NET_ERROR, ECONNREFUSED, "connection refused");
-		return -1;
-	}
-	return fd;
+	return net_tcp_connect(cfg->unicast_address, cfg->unicast_port,
+			       cfg->network_interface_index, -1, err);
 }
 
 static int client_connect_tcp(const flom_config *cfg, gboolean may_start, GError **err)
@@ -173,7 +112,7 @@ static int client_connect_tcp(const flom_config *cfg, gboolean may_start, GError
 			    cfg->unicast_address, cfg->unicast_port, first->message);
 		return -1;
 	}
-	if (daemon_start(cfg, err) < 0) {
+	if (spawn_daemon(cfg, err) < 0) {
 		/* Address in use: someone else's daemon is starting there. */
 		if (!g_error_matches(*err, NET_ERROR, EADDRINUSE))
 			return -1;
@@ -187,16 +126,6 @@ static int client_connect_tcp(const flom_config *cfg, gboolean may_start, GError
 		client_pause_ms(pause);
 	}
 	return -1;
-}
-
-/* In dynamic mode, clients of one host serialize their starts too. */
-static int client_dynamic_start_lock(const flom_config *cfg, gboolean *waited, GError **err)
-{
-	g_autofree char *name = g_strdup_printf("/tmp/flom-dynamic-%s-%d",
-						cfg->multicast_address, cfg->multicast_port);
-
-	g_strdelimit(name + strlen("/tmp/"), "/:%", '_');
-	return client_start_lock(name, TRUE, waited, err);
 }
 
 /* Discover, then connect. A daemon that answered may step down before we
@@ -220,6 +149,7 @@ static int client_connect_discovered(const flom_config *cfg, GError **err)
 static int client_connect_multicast(const flom_config *cfg, gboolean may_start, GError **err)
 {
 	g_autoptr(GError) first = NULL;
+	g_autofree char *lock_path = NULL;
 	gboolean waited = FALSE;
 	int fd = -1, lock_fd;
 
@@ -238,15 +168,17 @@ static int client_connect_multicast(const flom_config *cfg, gboolean may_start, 
 			    cfg->multicast_address, cfg->multicast_port, cfg->discovery_attempts);
 		return -1;
 	}
-	lock_fd = client_dynamic_start_lock(cfg, &waited, err);
+	/* Clients of one host serialize their starts in dynamic mode too. */
+	lock_path = spawn_group_lock_path(cfg->multicast_address, cfg->multicast_port);
+	lock_fd = spawn_lock(lock_path, TRUE, &waited, err);
 	if (lock_fd < 0)
 		return -1;
 	/* Another client of this host started one while we waited: ask again
 	 * (a whole discovery round, so only when someone else held the lock). */
 	fd = waited ? client_connect_discovered(cfg, NULL) : -1;
-	if (fd < 0 && daemon_start(cfg, err) == 0)
+	if (fd < 0 && spawn_daemon(cfg, err) == 0)
 		fd = client_connect_discovered(cfg, err);
-	client_start_unlock(lock_fd);
+	spawn_unlock(lock_fd);
 	return fd;
 }
 

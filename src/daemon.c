@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "discovery.h"
+#include "election.h"
 #include "locktable.h"
 #include "loop.h"
 #include "msg.h"
@@ -31,6 +32,7 @@
 #include "proctitle.h"
 #include "rsrc_name.h"
 #include "status_collect.h"
+#include "spawn.h"
 #include "trace.h"
 
 typedef enum {
@@ -78,13 +80,8 @@ typedef struct daemon_state {
 	guint64 next_id;
 	gint64 idle_since;        /* monotonic us; 0 while busy */
 	gboolean quiescing;
-	gboolean retiring;        /* listener closed: exit when the last client goes */
-	/* dynamic mode (multicast only): one daemon per group, see doc/election.md */
-	gboolean dynamic;
-	int role;                 /* MSG_DAEMON_SETTLING, SERVING, RETIRING */
-	gint64 started_us;        /* wall clock: the identity compared with others */
-	gint64 settle_until;      /* monotonic us */
-	gint64 next_announce;     /* monotonic us */
+	gboolean idle_exit;       /* idle: listener closed, exit when the last client goes */
+	election *election;       /* dynamic mode (multicast only), else NULL */
 	gboolean stop;
 	guint64 dropped;          /* malformed messages and refused connections */
 	gboolean sending;         /* inside daemon_send_events() */
@@ -99,11 +96,6 @@ static volatile sig_atomic_t daemon_signal;
 static void daemon_on_signal(int sig)
 {
 	daemon_signal = sig;
-}
-
-char *daemon_lock_path(const char *socket_name)
-{
-	return g_strconcat(socket_name, ".lock", NULL);
 }
 
 /* ---------------------------------------------------------------- output */
@@ -608,7 +600,7 @@ static int daemon_listen(daemon_state *d, char **reply_address, unsigned *port, 
 		if (d->listen_fd < 0)
 			return -1;
 		d->socket_path = g_strdup(cfg->socket_name);
-		d->lock_path = daemon_lock_path(cfg->socket_name);
+		d->lock_path = spawn_lock_path(cfg->socket_name);
 		syslog(LOG_INFO, "listening on UNIX socket %s", cfg->socket_name);
 		return 0;
 	}
@@ -693,42 +685,32 @@ static int daemon_setup(daemon_state *d, unsigned *port, GError **err)
 
 /* ---------------------------------------------------------------- election */
 
-static void daemon_count_holder(const lt_owner_info *info, gpointer data);
-
-static void daemon_announce(daemon_state *d)
+/* MSG_DAEMON_*: where the daemon stands in its group (always serving
+ * outside dynamic mode). */
+static int daemon_role(const daemon_state *d)
 {
-	flom_msg m;
+	return d->election ? election_state(d->election) : MSG_DAEMON_SERVING;
+}
+
+static void daemon_count_holder(const lt_owner_info *info, gpointer data)
+{
+	if (info->state == LT_OWNER_HOLDING)
+		(*(guint *)data)++;
+}
+
+static guint daemon_holders(gpointer data)
+{
+	daemon_state *d = data;
 	guint holders = 0;
 
 	lt_foreach_owner(d->lt, daemon_count_holder, &holders);
-	msg_make_daemon(&m, d->cfg->unique_id, d->started_us, getpid(), d->role, holders);
-	discovery_responder_announce(d->disc, &m);
-	msg_clear(&m);
-	d->next_announce = g_get_monotonic_time() + d->cfg->discovery_timeout * 1000;
+	return holders;
 }
 
-/* Whether daemon a comes before daemon b: started earlier, then by host id,
- * then by pid. Every daemon and client of the group applies the same order. */
-static gboolean daemon_precedes(gint64 a_started, const char *a_id, gint64 a_pid,
-				gint64 b_started, const char *b_id, gint64 b_pid)
+/* Settling daemon that lost: nothing was granted, leave at once. */
+static void daemon_step_down(gpointer data)
 {
-	int c = g_strcmp0(a_id, b_id);
-
-	if (a_started != b_started)
-		return a_started < b_started;
-	if (c != 0)
-		return c < 0;
-	return a_pid < b_pid;
-}
-
-/* A settling daemon that lost: nothing was granted, leave at once. */
-static void daemon_step_down(daemon_state *d, const char *why)
-{
-	syslog(LOG_NOTICE, "stepping down: %s", why);
-	TRACE(TRACE_DAEMON, "stepping down: %s", why);
-	discovery_responder_silence(d->disc);
-	d->role = MSG_DAEMON_RETIRING;
-	d->stop = TRUE;
+	((daemon_state *)data)->stop = TRUE;
 }
 
 static void daemon_collect_waiting(const lt_owner_info *info, gpointer data)
@@ -737,19 +719,15 @@ static void daemon_collect_waiting(const lt_owner_info *info, gpointer data)
 		g_array_append_val((GArray *)data, info->owner);
 }
 
-/* A serving daemon that lost to another serving one (a healed partition):
- * no new requests, waiters go and ask the group again, holders finish. */
-static void daemon_retire(daemon_state *d, const char *why)
+/* Serving daemon that lost to another serving one (a healed partition): no
+ * new requests, waiters go and ask the group again, holders finish. */
+static void daemon_retire(gpointer data)
 {
+	daemon_state *d = data;
 	g_autoptr(GArray) waiting = g_array_new(FALSE, FALSE, sizeof(guint64));
 	GHashTableIter it;
 	gpointer v;
 
-	syslog(LOG_NOTICE, "retiring: %s", why);
-	TRACE(TRACE_DAEMON, "retiring: %s", why);
-	d->role = MSG_DAEMON_RETIRING;
-	daemon_announce(d);
-	discovery_responder_silence(d->disc);
 	daemon_close_listener(d);
 	/* Release every waiter first and drop the grants that makes: they go
 	 * to connections closed right after, which never see them. */
@@ -772,71 +750,16 @@ static void daemon_retire(daemon_state *d, const char *why)
 			((conn *)v)->closing = TRUE;
 }
 
-static void daemon_count_holder(const lt_owner_info *info, gpointer data)
-{
-	if (info->state == LT_OWNER_HOLDING)
-		(*(guint *)data)++;
-}
-
-static void daemon_on_peer(const flom_msg *m, const net_addr *from, gpointer data)
-{
-	daemon_state *d = data;
-	guint holders = 0;
-	gboolean peer_first;
-
-	if (m->daemon_pid == getpid() && m->daemon_started == d->started_us &&
-	    g_strcmp0(m->daemon_id, d->cfg->unique_id) == 0)
-		return; /* our own, looped back */
-	if (d->role == MSG_DAEMON_RETIRING || m->daemon_state == MSG_DAEMON_RETIRING)
-		return;
-	peer_first = daemon_precedes(m->daemon_started, m->daemon_id, m->daemon_pid,
-				     d->started_us, d->cfg->unique_id, getpid());
-	if (d->role == MSG_DAEMON_SETTLING) {
-		if (m->daemon_state == MSG_DAEMON_SERVING || peer_first)
-			daemon_step_down(d, "another daemon serves this group");
-		else
-			daemon_announce(d);
-		return;
-	}
-	if (m->daemon_state == MSG_DAEMON_SETTLING) {
-		daemon_announce(d); /* it will step down when it hears us */
-		return;
-	}
-	/* Two serving daemons: the one holding fewer locks, then the younger. */
-	lt_foreach_owner(d->lt, daemon_count_holder, &holders);
-	if (holders < m->daemon_holders || (holders == m->daemon_holders && peer_first))
-		daemon_retire(d, "another daemon serves this group");
-	else
-		daemon_announce(d);
-	(void)from;
-}
-
 static int daemon_election_start(daemon_state *d, GError **err)
 {
-	gint64 now = g_get_monotonic_time();
+	static const election_ops ops = {
+		.holders = daemon_holders,
+		.step_down = daemon_step_down,
+		.retire = daemon_retire,
+	};
 
-	d->dynamic = TRUE;
-	d->role = MSG_DAEMON_SETTLING;
-	d->started_us = g_get_real_time();
-	d->settle_until = now + FLOM_SETTLE_TIMEOUTS * d->cfg->discovery_timeout * 1000;
-	if (discovery_responder_on_daemon(d->disc, daemon_on_peer, d, err) < 0)
-		return -1;
-	daemon_announce(d);
-	return 0;
-}
-
-static void daemon_election_tick(daemon_state *d, gint64 now)
-{
-	if (!d->dynamic || d->role == MSG_DAEMON_RETIRING)
-		return;
-	if (d->role == MSG_DAEMON_SETTLING && now >= d->settle_until) {
-		d->role = MSG_DAEMON_SERVING;
-		syslog(LOG_NOTICE, "serving the group %s port %d", d->cfg->multicast_address,
-		       d->cfg->multicast_port);
-		daemon_announce(d);
-	} else if (now >= d->next_announce) {
-		daemon_announce(d);
-	}
+	d->election = election_start(d->cfg, d->disc, d->loop, &ops, d, err);
+	return d->election ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------- idle exit */
@@ -851,38 +774,31 @@ static gboolean daemon_is_idle(const daemon_state *d)
 
 /* Whether the idle daemon may go now. In UNIX mode it takes the start lock
  * first, so that no client is starting or connecting while it removes its
- * socket; a client that connected just before is still served (retiring). */
-static gboolean daemon_try_retire(daemon_state *d)
+ * socket; a client that connected just before is still served (idle_exit). */
+static gboolean daemon_try_idle_exit(daemon_state *d)
 {
-	int lock_fd;
-
 	if (!d->lock_path)
 		return TRUE;
-	lock_fd = open(d->lock_path, O_RDWR | O_CLOEXEC);
-	if (lock_fd >= 0 && flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		close(lock_fd);
+	if (!spawn_try_lock_for_exit(d->lock_path))
 		return FALSE;   /* someone is starting or connecting: stay */
-	}
 	unlink(d->socket_path);
 	g_clear_pointer(&d->socket_path, g_free);
 	daemon_accept(d);
 	daemon_close_listener(d);
-	d->retiring = TRUE;
-	/* The lock fd stays open (and locked) until the process exits, so
-	 * starters wait for us instead of racing our last clients. */
+	d->idle_exit = TRUE;
 	return daemon_is_idle(d);
 }
 
 static void daemon_update_idle(daemon_state *d, gint64 now_mono)
 {
 	/* Settling is not idleness: its clients wait in the listen queue. */
-	if (!daemon_is_idle(d) || d->role == MSG_DAEMON_SETTLING) {
+	if (!daemon_is_idle(d) || daemon_role(d) == MSG_DAEMON_SETTLING) {
 		d->idle_since = 0;
 		return;
 	}
 	if (d->idle_since == 0)
 		d->idle_since = now_mono;
-	if (d->retiring) {
+	if (d->idle_exit) {
 		d->stop = TRUE;
 		return;
 	}
@@ -892,14 +808,15 @@ static void daemon_update_idle(daemon_state *d, gint64 now_mono)
 		return;
 	if (g_get_real_time() < lt_keep_until(d->lt))
 		return;
-	if (d->quiescing || daemon_try_retire(d))
+	if (d->quiescing || daemon_try_idle_exit(d))
 		d->stop = TRUE;
 }
 
 /* ---------------------------------------------------------------- loop */
 
 /* The earliest deadline of the daemon's own (monotonic us), or G_MAXINT64:
- * the lock table's (wall clock), the idle lifespan, the election. */
+ * the lock table's (wall clock) and the idle lifespan. The election keeps
+ * its own timer. */
 static gint64 daemon_next_deadline(const daemon_state *d, gint64 now_mono)
 {
 	gint64 now_real = g_get_real_time();
@@ -913,13 +830,8 @@ static gint64 daemon_next_deadline(const daemon_state *d, gint64 now_mono)
 		if (lt_keep_until(d->lt) > 0)
 			next = MIN(next, now_mono + MAX(0, lt_keep_until(d->lt) - now_real));
 	}
-	if (d->quiescing || d->retiring)
+	if (d->quiescing || d->idle_exit)
 		next = MIN(next, now_mono + FLOM_QUIESCE_CHECK_MS * 1000);
-	if (d->dynamic && d->role != MSG_DAEMON_RETIRING) {
-		next = MIN(next, d->next_announce);
-		if (d->role == MSG_DAEMON_SETTLING)
-			next = MIN(next, d->settle_until);
-	}
 	return next;
 }
 
@@ -930,7 +842,7 @@ static void daemon_prepare_wait(daemon_state *d)
 {
 	if (d->listen_watch)
 		loop_set_events(d->loop, d->listen_watch,
-				d->role == MSG_DAEMON_SETTLING ? 0 : POLLIN);
+				daemon_role(d) == MSG_DAEMON_SETTLING ? 0 : POLLIN);
 	loop_timer_arm(d->wakeup, daemon_next_deadline(d, g_get_monotonic_time()));
 }
 
@@ -940,7 +852,7 @@ static void daemon_check_quiesce(daemon_state *d)
 	GHashTableIter it;
 	gpointer v;
 
-	if (!d->quiescing && d->role != MSG_DAEMON_RETIRING)
+	if (!d->quiescing && daemon_role(d) != MSG_DAEMON_RETIRING)
 		return;
 	g_hash_table_iter_init(&it, d->conns);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
@@ -964,7 +876,6 @@ static void daemon_loop(daemon_state *d, const sigset_t *waitmask)
 			syslog(LOG_NOTICE, "signal %d: exiting", (int)daemon_signal);
 			break;
 		}
-		daemon_election_tick(d, g_get_monotonic_time());
 		lt_tick(d->lt, g_get_real_time(), d->events);
 		daemon_send_events(d);
 		daemon_check_quiesce(d);
@@ -979,7 +890,6 @@ static void daemon_init(daemon_state *d, const flom_config *cfg)
 	memset(d, 0, sizeof(*d));
 	d->cfg = cfg;
 	d->listen_fd = -1;
-	d->role = MSG_DAEMON_SERVING; /* only dynamic mode settles first */
 	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	d->lt = lt_new();
 	d->events = lt_events_new();
@@ -994,6 +904,7 @@ static void daemon_init(daemon_state *d, const flom_config *cfg)
 static void daemon_cleanup(daemon_state *d)
 {
 	g_hash_table_destroy(d->conns);
+	election_free(d->election);
 	loop_free(d->loop);
 	if (d->listen_fd >= 0)
 		close(d->listen_fd);
@@ -1054,8 +965,7 @@ static void daemon_fit_fd_limit(daemon_state *d)
 	}
 }
 
-/* Set up, report to the starter (ready_fd, -1 in the foreground), serve. */
-static int daemon_main(const flom_config *cfg, int ready_fd)
+int daemon_serve(const flom_config *cfg, int ready_fd)
 {
 	g_autoptr(GError) err = NULL;
 	daemon_state d;
@@ -1066,122 +976,25 @@ static int daemon_main(const flom_config *cfg, int ready_fd)
 	daemon_signals(&waitmask);
 	daemon_fit_fd_limit(&d);
 	if (daemon_setup(&d, &port, &err) < 0) {
-		if (ready_fd >= 0) {
-			g_autofree char *line = g_strdup_printf("%s %s\n",
-				g_error_matches(err, NET_ERROR, EADDRINUSE) ? "BUSY" : "ERR",
-				err->message);
-			(void)!write(ready_fd, line, strlen(line));
-		} else {
+		if (ready_fd >= 0)
+			spawn_report_failure(ready_fd, err);
+		else
 			fprintf(stderr, "flom: %s\n", err->message);
-		}
 		syslog(LOG_ERR, "cannot start: %s", err->message);
 		daemon_cleanup(&d);
 		return FLOM_EXIT_GENERIC;
 	}
 	syslog(LOG_NOTICE, "ready (pid %d)", (int)getpid());
 	proctitle_set_daemon(cfg, port);
-	if (ready_fd >= 0) {
-		g_autofree char *line = g_strdup_printf("OK %u\n", port);
-
-		(void)!write(ready_fd, line, strlen(line));
-		close(ready_fd);
-	}
+	if (ready_fd >= 0)
+		spawn_report_ready(ready_fd, port);
 	daemon_loop(&d, &waitmask);
 	daemon_cleanup(&d);
 	return FLOM_EXIT_OK;
 }
 
-/* The daemon's process: detached, stdio on /dev/null, only the pipe open. */
-static void daemon_detach(const flom_config *cfg, int ready_fd)
-{
-	int null = open("/dev/null", O_RDWR);
-
-	if (chdir("/") < 0)
-		_exit(FLOM_EXIT_GENERIC);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		if (null > 2)
-			close(null);
-	}
-	if (ready_fd > 3)
-		close_range(3, ready_fd - 1, 0);
-	close_range(ready_fd + 1, ~0U, 0);
-	trace_close();
-	if (cfg->daemon_trace_file) {
-		if (trace_open_file(cfg->daemon_trace_file, cfg->append_trace_file, NULL) < 0)
-			trace_set_mask(0);
-	} else {
-		trace_set_mask(0);
-	}
-	openlog("flom", LOG_PID, LOG_DAEMON);
-}
-
-static int daemon_read_ready(int fd, GError **err)
-{
-	char buf[512];
-	size_t len = 0;
-	ssize_t n;
-
-	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		len += n;
-	}
-	buf[len] = '\0';
-	g_strchomp(buf);
-	if (g_str_has_prefix(buf, "OK"))
-		return 0;
-	if (g_str_has_prefix(buf, "BUSY ")) {
-		g_set_error(err, NET_ERROR, EADDRINUSE, "%s", buf + 5);
-		return -1;
-	}
-	g_set_error(err, NET_ERROR, EIO, "cannot start a daemon: %s",
-		    len > 4 ? buf + 4 : "it exited before it was ready");
-	return -1;
-}
-
-int daemon_start(const flom_config *cfg, GError **err)
-{
-	int p[2];
-	pid_t pid;
-	int rc;
-
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		g_set_error(err, NET_ERROR, errno, "pipe: %s", g_strerror(errno));
-		return -1;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		g_set_error(err, NET_ERROR, errno, "fork: %s", g_strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		/* Double fork: the daemon is no child of the client and can never
-		 * acquire a terminal. */
-		close(p[0]);
-		setsid();
-		if (fork() != 0)
-			_exit(0);
-		daemon_detach(cfg, p[1]);
-		_exit(daemon_main(cfg, p[1]));
-	}
-	close(p[1]);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	rc = daemon_read_ready(p[0], err);
-	close(p[0]);
-	return rc;
-}
-
 int daemon_run_foreground(const flom_config *cfg)
 {
 	openlog("flom", LOG_PID | LOG_PERROR, LOG_DAEMON);
-	return daemon_main(cfg, -1);
+	return daemon_serve(cfg, -1);
 }

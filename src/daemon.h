@@ -5,18 +5,13 @@
 #include <glib.h>
 #include "config.h"
 
-/*
- * Fork a detached daemon for cfg (setsid, stdio on /dev/null, close-on-exec)
- * and return once it listens: 0, or -1 with err saying why it could not start
- * (the daemon reports through a ready pipe).
- */
-int daemon_start(const flom_config *cfg, GError **err);
+/* Serve cfg in this process: set up, report to the starter on ready_fd
+ * (spawn_report_*; -1 in the foreground: errors go to stderr), loop until
+ * told to stop or idle. Returns the exit status (a spawn_server_fn). */
+int daemon_serve(const flom_config *cfg, int ready_fd);
 
 /* Run a daemon in this process, in the foreground (service managers).
  * Returns the exit status. */
 int daemon_run_foreground(const flom_config *cfg);
-
-/* "<socket>.lock": serializes daemon start and idle exit on one host. */
-char *daemon_lock_path(const char *socket_name);
 
 #endif

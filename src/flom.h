@@ -81,6 +81,8 @@ typedef enum {
 #define FLOM_RESOURCE_IDLE_MIN_MS 2000 /* a released resource lives at least this (FLoM 1.7.2: 2 s) */
 #define FLOM_CLIENT_CONNECT_RETRIES 5  /* connection closed before any answer */
 #define FLOM_START_LOCK_TIMEOUT_MS 10000 /* waiting for another starter */
+#define FLOM_START_LOCK_PAUSE_MAX_MS 50  /* longest pause between two tries */
+#define FLOM_READY_LINE_MAX     512    /* a new daemon's report to its starter */
 #define FLOM_SHUTDOWN_DRAIN_MS  2000   /* client reading EOF after unlock */
 #define FLOM_SETTLE_TIMEOUTS    2      /* dynamic daemon: settle for this many -I */
 /* Linux refuses larger values for TCP_KEEPIDLE/TCP_KEEPINTVL and TCP_KEEPCNT

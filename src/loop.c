@@ -130,6 +130,11 @@ void loop_timer_arm(loop_timer *t, gint64 when_us)
 	t->when_us = when_us;
 }
 
+void loop_timer_free(loop *l, loop_timer *t)
+{
+	g_ptr_array_remove(l->timers, t);
+}
+
 /* Milliseconds until the earliest timer, rounded up (waking early only costs
  * one more pass), at most FLOM_LOOP_WAIT_MAX_MS; -1 when none is armed. */
 static int loop_timeout_ms(const loop *l, gint64 now_us)

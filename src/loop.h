@@ -49,6 +49,8 @@ void loop_remove(loop *l, loop_watch *w);
 loop_timer *loop_timer_new(loop *l, loop_timer_fn fn, gpointer data);
 /* Fire at when_us (monotonic, us); G_MAXINT64 disarms. Re-arming replaces. */
 void loop_timer_arm(loop_timer *t, gint64 when_us);
+/* Not from inside the timer's own callback. */
+void loop_timer_free(loop *l, loop_timer *t);
 
 /*
  * One pass: destroy what was removed, wait (with waitmask as the signal mask,

@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "debug_features.h"
 #include "proctitle.h"
+#include "spawn.h"
 #include "trace.h"
 
 #include <locale.h>
@@ -87,6 +88,8 @@ static int main_run_role(const flom_config *cfg)
 		return FLOM_EXIT_CANT_EXECUTE;
 	}
 	fflush(stdout);
+	/* The server a client starts when it finds none. */
+	spawn_set_server(daemon_serve);
 	return client_run(cfg);
 }
 

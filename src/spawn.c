@@ -1,0 +1,206 @@
+/*
+ * flom: starting a daemon without races (doc/design.md, "Starting a daemon
+ * without races"): the start lock, the detached fork and the ready pipe.
+ */
+#include "config.h"
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "trace.h"
+
+static spawn_server_fn spawn_server;
+
+void spawn_set_server(spawn_server_fn serve)
+{
+	spawn_server = serve;
+}
+
+/* ---------------------------------------------------------------- start lock */
+
+char *spawn_lock_path(const char *socket_name)
+{
+	return g_strconcat(socket_name, ".lock", NULL);
+}
+
+char *spawn_group_lock_path(const char *group, int port)
+{
+	char *name = g_strdup_printf("/tmp/flom-dynamic-%s-%d", group, port);
+
+	g_strdelimit(name + strlen("/tmp/"), "/:%", '_');
+	return name;
+}
+
+int spawn_lock(const char *path, gboolean shared, gboolean *waited, GError **err)
+{
+	gint64 deadline = g_get_monotonic_time() / 1000 + FLOM_START_LOCK_TIMEOUT_MS;
+	int pause_ms = 1;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, shared ? 0666 : 0600);
+
+	if (fd < 0) {
+		g_set_error(err, NET_ERROR, errno, "cannot open %s: %s", path, g_strerror(errno));
+		return -1;
+	}
+	if (shared)
+		(void)fchmod(fd, 0666); /* whatever the umask, every user may start */
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			g_set_error(err, NET_ERROR, errno, "flock %s: %s", path, g_strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (g_get_monotonic_time() / 1000 > deadline) {
+			g_set_error(err, NET_ERROR, ETIMEDOUT,
+				    "another process holds %s for too long", path);
+			close(fd);
+			return -1;
+		}
+		g_usleep(pause_ms * 1000);
+		pause_ms = MIN(pause_ms * 2, FLOM_START_LOCK_PAUSE_MAX_MS);
+		*waited = TRUE;
+	}
+	return fd;
+}
+
+void spawn_unlock(int fd)
+{
+	flock(fd, LOCK_UN);
+	close(fd);
+}
+
+gboolean spawn_try_lock_for_exit(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return FALSE;
+	}
+	/* fd stays open (and locked) until the process exits, so starters
+	 * wait for us instead of racing our last clients. */
+	return TRUE;
+}
+
+/* ---------------------------------------------------------------- ready pipe */
+
+static void spawn_write_line(int fd, const char *line)
+{
+	(void)!write(fd, line, strlen(line));
+	close(fd);
+}
+
+void spawn_report_ready(int ready_fd, unsigned port)
+{
+	g_autofree char *line = g_strdup_printf("OK %u\n", port);
+
+	spawn_write_line(ready_fd, line);
+}
+
+void spawn_report_failure(int ready_fd, const GError *err)
+{
+	g_autofree char *line = g_strdup_printf("%s %s\n",
+		g_error_matches(err, NET_ERROR, EADDRINUSE) ? "BUSY" : "ERR", err->message);
+
+	spawn_write_line(ready_fd, line);
+}
+
+static int spawn_read_ready(int fd, GError **err)
+{
+	char buf[FLOM_READY_LINE_MAX];
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	g_strchomp(buf);
+	if (g_str_has_prefix(buf, "OK"))
+		return 0;
+	if (g_str_has_prefix(buf, "BUSY ")) {
+		g_set_error(err, NET_ERROR, EADDRINUSE, "%s", buf + 5);
+		return -1;
+	}
+	g_set_error(err, NET_ERROR, EIO, "cannot start a daemon: %s",
+		    len > 4 ? buf + 4 : "it exited before it was ready");
+	return -1;
+}
+
+/* ---------------------------------------------------------------- fork */
+
+/* The daemon's process: detached, stdio on /dev/null, only the pipe open. */
+static void spawn_detach(const flom_config *cfg, int ready_fd)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	if (chdir("/") < 0)
+		_exit(FLOM_EXIT_GENERIC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	if (ready_fd > 3)
+		close_range(3, ready_fd - 1, 0);
+	close_range(ready_fd + 1, ~0U, 0);
+	trace_close();
+	if (cfg->daemon_trace_file) {
+		if (trace_open_file(cfg->daemon_trace_file, cfg->append_trace_file, NULL) < 0)
+			trace_set_mask(0);
+	} else {
+		trace_set_mask(0);
+	}
+	openlog("flom", LOG_PID, LOG_DAEMON);
+}
+
+int spawn_daemon(const flom_config *cfg, GError **err)
+{
+	int p[2];
+	pid_t pid;
+	int rc;
+
+	g_return_val_if_fail(spawn_server != NULL, -1);
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		g_set_error(err, NET_ERROR, errno, "pipe: %s", g_strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		g_set_error(err, NET_ERROR, errno, "fork: %s", g_strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		/* Double fork: the daemon is no child of the client and can never
+		 * acquire a terminal. */
+		close(p[0]);
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		spawn_detach(cfg, p[1]);
+		_exit(spawn_server(cfg, p[1]));
+	}
+	close(p[1]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	rc = spawn_read_ready(p[0], err);
+	close(p[0]);
+	return rc;
+}
