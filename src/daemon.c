@@ -1,5 +1,7 @@
 /*
- * flom: the daemon. One thread, one ppoll() loop over non-blocking sockets.
+ * flom: the daemon. One thread, one loop (loop.c) over non-blocking sockets:
+ * requests, listeners, the election's side of the daemon, idle exit and
+ * quiesce; the connections themselves are in daemon_conn.c.
  *
  * The loop knows descriptors and deadlines; the lock table decides grants; the
  * codec knows bytes. Each connection carries at most one lock request, like
@@ -23,73 +25,11 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "discovery.h"
-#include "election.h"
-#include "locktable.h"
-#include "loop.h"
-#include "msg.h"
-#include "net.h"
+#include "daemon_int.h"
 #include "proctitle.h"
-#include "rsrc_name.h"
-#include "status_collect.h"
 #include "spawn.h"
+#include "status_collect.h"
 #include "trace.h"
-
-typedef enum {
-	CONN_NEW,       /* nothing received yet */
-	CONN_LOCKING,   /* request known to the lock table (held, queued, parked) */
-	CONN_UNLOCKED,  /* unlock received: waiting for the client to close */
-	CONN_FINISHED,  /* final refusal sent: waiting for the client to close */
-	CONN_MANAGER,   /* accepted management request: closed when acted */
-} conn_state;
-
-struct daemon_state;
-
-typedef struct conn {
-	struct daemon_state *d;
-	guint64 id;
-	int fd;
-	loop_watch *watch;
-	gboolean closed;       /* conn_close()d: freed by the loop after the pass */
-	conn_state state;
-	gboolean is_unix;
-	uid_t uid;             /* peer uid (UNIX sockets) */
-	pid_t pid;             /* peer pid (UNIX sockets) */
-	net_addr peer;
-	char *peer_str;
-	char *resource;        /* the name it asked for */
-	int answers_sent;      /* first answer is step 16, the later ones 24 */
-	char *partial;         /* bytes of an incomplete message, or NULL */
-	size_t partial_len;
-	GString *out;          /* answers the socket did not take yet, or NULL */
-	gboolean closing;      /* close once out is flushed */
-} conn;
-
-typedef struct daemon_state {
-	const flom_config *cfg;
-	int listen_fd;
-	char *socket_path;        /* UNIX mode: file to remove at exit */
-	char *lock_path;
-	discovery_responder *disc;
-	lt_table *lt;
-	GArray *events;
-	loop *loop;
-	loop_watch *listen_watch;
-	loop_timer *wakeup;       /* the next deadline of the daemon's own */
-	GHashTable *conns;        /* id -> conn, open ones only */
-	guint64 next_id;
-	gint64 idle_since;        /* monotonic us; 0 while busy */
-	gboolean quiescing;
-	gboolean idle_exit;       /* idle: listener closed, exit when the last client goes */
-	election *election;       /* dynamic mode (multicast only), else NULL */
-	gboolean stop;
-	guint64 dropped;          /* malformed messages and refused connections */
-	gboolean sending;         /* inside daemon_send_events() */
-	guint max_conns;          /* MaxConnections, within the descriptor limit */
-	int spare_fd;             /* given up to accept and close when out of fds */
-	char scratch[FLOM_MSG_MAX]; /* one read at a time: idle connections own no buffer */
-	GString *encoded;
-} daemon_state;
 
 static volatile sig_atomic_t daemon_signal;
 
@@ -98,150 +38,21 @@ static void daemon_on_signal(int sig)
 	daemon_signal = sig;
 }
 
-/* ---------------------------------------------------------------- output */
-
-static void conn_close(daemon_state *d, conn *c);
-static void daemon_release(daemon_state *d, conn *c, gboolean rollback);
-
-/* POLLOUT only while answers wait for room in the socket. */
-static void conn_watch_output(daemon_state *d, conn *c)
-{
-	loop_set_events(d->loop, c->watch, POLLIN | (c->out ? POLLOUT : 0));
-}
-
-static void conn_flush(daemon_state *d, conn *c)
-{
-	while (c->out && c->out->len > 0) {
-		ssize_t n = send(c->fd, c->out->str, c->out->len, MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		if (n <= 0) {
-			conn_close(d, c);
-			return;
-		}
-		g_string_erase(c->out, 0, n);
-	}
-	if (c->out) {
-		g_string_free(c->out, TRUE);
-		c->out = NULL;
-		conn_watch_output(d, c);
-	}
-	if (c->closing)
-		conn_close(d, c);
-}
-
-/* Send e, keeping what the socket does not take yet, up to cap bytes. */
-static void conn_send_bytes(daemon_state *d, conn *c, const GString *e, gsize cap)
-{
-	ssize_t n = 0;
-
-	if (!c->out) {
-		/* Usual case: the socket takes it all, nothing is kept. */
-		n = send(c->fd, e->str, e->len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-			conn_close(d, c);
-			return;
-		}
-		n = MAX(n, 0);
-		if ((size_t)n == e->len) {
-			if (c->closing)
-				conn_close(d, c);
-			return;
-		}
-		c->out = g_string_sized_new(e->len - n);
-		conn_watch_output(d, c);
-	}
-	g_string_append_len(c->out, e->str + n, e->len - n);
-	if (c->out->len > cap) {
-		/* A peer that does not read its answers loses its connection. */
-		conn_close(d, c);
-		return;
-	}
-	conn_flush(d, c);
-}
-
-static void conn_send(daemon_state *d, conn *c, const flom_msg *m)
-{
-	g_string_truncate(d->encoded, 0);
-	msg_encode(m, d->encoded);
-	TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " <- %s", c->id, d->encoded->str);
-	conn_send_bytes(d, c, d->encoded, FLOM_CONN_OUTBUF_MAX);
-}
-
-static gboolean rc_is_final_refusal(int rc)
-{
-	return rc != FLOM_RC_OK && rc != FLOM_RC_ENQUEUED && rc != FLOM_RC_WAIT_RESOURCE;
-}
-
-/* One answer of the lock table to its connection. */
-static void daemon_send_event(daemon_state *d, const lt_event *e)
-{
-	conn *c = g_hash_table_lookup(d->conns, &e->owner);
-	flom_msg m;
-	int step;
-
-	if (!c)
-		return;
-	step = c->answers_sent++ == 0 ? 16 : 24;
-	/* An original client takes any rc but 1 at step 24 for a grant
-	 * (reference 11.20): a late refusal closes the connection instead;
-	 * our client then asks again and hears it at step 16. */
-	if (step == 24 && rc_is_final_refusal(e->rc)) {
-		c->state = CONN_FINISHED;
-		conn_close(d, c);
-		return;
-	}
-	msg_make_answer(&m, step, d->cfg->unique_id, e->rc, e->element,
-			e->rc == FLOM_RC_OK, e->token);
-	status_fill_answer(d->lt, e->owner, e->rc, &m);
-	if (rc_is_final_refusal(e->rc))
-		c->state = CONN_FINISHED;
-	conn_send(d, c, &m);
-	msg_clear(&m);
-}
-
-/* Send what the lock table answered. Closing a connection releases its lock
- * and adds events while we send: a nested call returns at once and this
- * loop, which reads the length each time, sends them in order. */
-static void daemon_send_events(daemon_state *d)
-{
-	if (d->sending)
-		return;
-	d->sending = TRUE;
-	for (guint i = 0; i < d->events->len; i++) {
-		/* a copy: the array may grow (and move) under conn_close */
-		lt_event e = g_array_index(d->events, lt_event, i);
-
-		daemon_send_event(d, &e);
-	}
-	lt_events_clear(d->events);
-	d->sending = FALSE;
-}
-
 /* ---------------------------------------------------------------- requests */
 
-static void conn_refuse(daemon_state *d, conn *c, int rc)
-{
-	lt_event e = { .owner = c->id, .rc = rc };
-
-	g_array_append_val(d->events, e);
-	daemon_send_events(d);
-}
-
+/* Absent attributes hold msg_init()'s defaults; the lock table checks the
+ * name and the ranges. */
 static void daemon_handle_lock(daemon_state *d, conn *c, const flom_msg *m)
 {
 	g_auto(flom_client_info) ci = FLOM_CLIENT_INFO_INIT;
 	lt_lock_request req = {
 		.owner = c->id,
 		.name = m->name,
-		.mode = (m->res_attrs & MSG_RES_MODE) ? (flom_lock_mode)m->mode : FLOM_LOCK_MODE_EX,
-		.quantity = (m->res_attrs & MSG_RES_QUANTITY) ? m->quantity : 1,
+		.mode = (flom_lock_mode)m->mode,
+		.quantity = m->quantity,
 		.wait = m->wait != 0,
-		.create = (m->res_attrs & MSG_RES_CREATE) ? m->create != 0 : TRUE,
-		.idle_lifespan_ms = (m->res_attrs & MSG_RES_LIFESPAN) ? m->lifespan : 0,
+		.create = m->create != 0,
+		.idle_lifespan_ms = m->lifespan,
 		.peer = c->peer_str,
 		.client = &ci,
 	};
@@ -250,10 +61,6 @@ static void daemon_handle_lock(daemon_state *d, conn *c, const flom_msg *m)
 			    g_get_host_name(), &ci);
 	if (d->quiescing) {
 		conn_refuse(d, c, FLOM_RC_SHUTTING_DOWN);
-		return;
-	}
-	if (rsrc_name_classify(m->name) == RSRC_INVALID) {
-		conn_refuse(d, c, FLOM_RC_INVALID_NAME);
 		return;
 	}
 	c->resource = g_strdup(m->name);
@@ -378,8 +185,7 @@ static void daemon_handle_unlock(daemon_state *d, conn *c, const flom_msg *m)
 	daemon_send_events(d);
 }
 
-/* One complete message from c. Anything unexpected costs only c. */
-static void daemon_dispatch(daemon_state *d, conn *c, const char *buf, size_t len)
+void daemon_dispatch(daemon_state *d, conn *c, const char *buf, size_t len)
 {
 	g_autoptr(GError) err = NULL;
 	flom_msg m;
@@ -410,173 +216,6 @@ bad:
 	d->dropped++;
 	msg_clear(&m);
 	conn_close(d, c);
-}
-
-/* ---------------------------------------------------------------- connections */
-
-static void conn_free(conn *c)
-{
-	if (c->fd >= 0)
-		close(c->fd);
-	if (c->out)
-		g_string_free(c->out, TRUE);
-	g_free(c->partial);
-	g_free(c->peer_str);
-	g_free(c->resource);
-	g_free(c);
-}
-
-static void daemon_release(daemon_state *d, conn *c, gboolean rollback)
-{
-	lt_release(d->lt, c->id, rollback, g_get_real_time(), d->events);
-}
-
-/* Close c; release its lock or its place in a queue (a disconnect without
- * unlock rolls a transactional sequence back). */
-static void conn_close(daemon_state *d, conn *c)
-{
-	if (c->closed)
-		return;
-	c->closed = TRUE;
-	if (c->state == CONN_LOCKING) {
-		daemon_release(d, c, TRUE);
-		c->state = CONN_FINISHED;
-	}
-	g_hash_table_remove(d->conns, &c->id);
-	/* Freed (conn_free) when the pass is over: callers up the stack and
-	 * the loop's ready list may still hold c. */
-	loop_remove(d->loop, c->watch);
-	/* Grants this release made possible go to the others now. */
-	daemon_send_events(d);
-}
-
-/* Keep what is left of an incomplete message with its connection. */
-static void conn_keep_partial(conn *c, const char *buf, size_t len)
-{
-	g_clear_pointer(&c->partial, g_free);
-	c->partial_len = len;
-	if (len > 0)
-		c->partial = g_memdup2(buf, len);
-}
-
-static void conn_read(daemon_state *d, conn *c)
-{
-	char *buf = d->scratch;
-	size_t len = c->partial_len;
-	ssize_t n;
-
-	if (len > 0)
-		memcpy(buf, c->partial, len);
-	n = recv(c->fd, buf + len, sizeof(d->scratch) - len, MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
-	if (n <= 0) {
-		conn_close(d, c);
-		return;
-	}
-	len += n;
-	for (;;) {
-		gssize mlen = msg_frame(buf, len);
-
-		if (mlen == 0) {
-			conn_keep_partial(c, buf, len);
-			return;
-		}
-		if (mlen < 0) {
-			syslog(LOG_WARNING, "dropped connection from %s: message over %d bytes",
-			       c->peer_str, FLOM_MSG_MAX);
-			d->dropped++;
-			conn_close(d, c);
-			return;
-		}
-		daemon_dispatch(d, c, buf, mlen);
-		if (c->closed)
-			return;
-		buf += mlen;
-		len -= mlen;
-	}
-}
-
-static void conn_describe_peer(conn *c)
-{
-	if (c->is_unix) {
-		struct ucred cred;
-		socklen_t len = sizeof(cred);
-
-		if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
-			c->uid = cred.uid;
-			c->pid = cred.pid;
-			c->peer_str = g_strdup_printf("local pid %d uid %d", (int)cred.pid, (int)cred.uid);
-		} else {
-			c->uid = (uid_t)-1;
-			c->peer_str = g_strdup("local");
-		}
-	} else {
-		c->peer_str = net_addr_to_string(&c->peer);
-	}
-}
-
-/* Out of descriptors: accept with the spare one and close at once, so the
- * peer learns it and the listener does not stay readable for ever. */
-static void daemon_shed_connection(daemon_state *d)
-{
-	if (d->spare_fd >= 0)
-		close(d->spare_fd);
-	d->spare_fd = -1;
-	int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-
-	if (fd >= 0)
-		close(fd);
-	d->dropped++;
-	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-}
-
-static void daemon_on_conn(int fd, short revents, gpointer data)
-{
-	conn *c = data;
-
-	(void)fd;
-	if (revents & POLLOUT)
-		conn_flush(c->d, c);
-	if (!c->closed && (revents & (POLLIN | POLLHUP | POLLERR)))
-		conn_read(c->d, c);
-}
-
-static void daemon_accept(daemon_state *d)
-{
-	/* Bounded per pass so one flood cannot starve the others. */
-	for (int i = 0; i < FLOM_ACCEPT_BATCH; i++) {
-		net_addr peer = { .len = sizeof(peer.ss) };
-		int fd = accept4(d->listen_fd, (struct sockaddr *)&peer.ss, &peer.len,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
-		conn *c;
-
-		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
-			daemon_shed_connection(d);
-			continue;
-		}
-		if (fd < 0)
-			return;
-		if (g_hash_table_size(d->conns) >= d->max_conns) {
-			d->dropped++;
-			close(fd);
-			continue;
-		}
-		c = g_new0(conn, 1);
-		c->d = d;
-		c->id = ++d->next_id;
-		c->fd = fd;
-		c->peer = peer;
-		c->is_unix = peer.ss.ss_family == AF_UNIX;
-		if (!c->is_unix) {
-			net_tcp_keepalive(fd, d->cfg->tcp_keepalive_time, d->cfg->tcp_keepalive_intvl,
-					  d->cfg->tcp_keepalive_probes);
-		}
-		conn_describe_peer(c);
-		c->watch = loop_add(d->loop, fd, POLLIN, daemon_on_conn, c, (GDestroyNotify)conn_free);
-		g_hash_table_insert(d->conns, &c->id, c);
-		TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " from %s", c->id, c->peer_str);
-	}
 }
 
 /* ---------------------------------------------------------------- listeners */

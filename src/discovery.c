@@ -26,7 +26,6 @@ struct discovery_responder {
 	GArray *fds;        /* of int */
 	GString *reply;     /* the encoded answer, the same for every request */
 	guint64 dropped;
-	guint64 answered;
 	gboolean silent;    /* stepping down: discovery is no longer answered */
 	net_addr group;
 	unsigned ifindex;
@@ -384,6 +383,5 @@ void discovery_responder_handle(discovery_responder *r, int fd)
 		TRACE(TRACE_NET, "cannot answer %s: %s", from, g_strerror(errno));
 		return;
 	}
-	r->answered++;
 	TRACE(TRACE_NET, "answered discovery from %s", from);
 }

@@ -95,11 +95,11 @@ typedef enum {
  * process descriptor ceiling (fs.nr_open). */
 #define FLOM_MAX_CONNECTIONS_LIMIT 1048576
 #define FLOM_UNIQUE_ID_LEN      32     /* hex digits of a host's unique id */
-
 #define FLOM_ACCEPT_BATCH       64     /* connections accepted in one loop pass */
 #define FLOM_DAEMON_FDS_RESERVED 16    /* daemon's own descriptors besides connections */
-#define FLOM_QUIESCE_CHECK_MS   100    /* quiescing/retiring daemon: look again this often */
+#define FLOM_QUIESCE_CHECK_MS   100    /* quiescing or exiting daemon: look again this often */
 #define FLOM_LOOP_WAIT_MAX_MS   60000  /* longest single wait of the daemon's loop */
+
 /* ---- bounds of the message decoder ---- */
 #define MSG_ATTRS_MAX   16     /* attributes one element may carry */
 #define MSG_ADDRESS_MAX 1024   /* decoded <network address=""> (a host name or an address) */

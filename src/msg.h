@@ -119,7 +119,7 @@ typedef struct flom_msg {
 enum {
 	MSG_DAEMON_SETTLING = 0, /* just started: grants nothing yet */
 	MSG_DAEMON_SERVING = 1,
-	MSG_DAEMON_RETIRING = 2, /* stepping down: finishes its holders */
+	MSG_DAEMON_RETIRING = 2, /* out of the election: stepped down, or retiring (holders finish) */
 };
 #define MSG_DISCOVER_STEP_DAEMON MSG_STEP_LATER_ANSWER
 

@@ -154,7 +154,15 @@ free_tcp_port() {
 # A live process (zombies do not count: an orphaned daemon is reaped by the
 # namespace's first process only when it gets to it).
 pid_alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
-pid_gone() { [ -n "$1" ] && ! pid_alive "$1"; }
+# pid_gone PID...: every PID given is gone (exited, or a zombie nobody reaped
+# yet); false when none is given, so that an unknown PID never counts as gone.
+pid_gone() {
+	local p
+	[ $# -gt 0 ] || return 1
+	for p; do
+		[ -n "$p" ] && ! pid_alive "$p" || return 1
+	done
+}
 # Resident memory (kB) and open descriptors of a process.
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 fd_count() { ls "/proc/$1/fd" 2>/dev/null | wc -l | tr -d ' '; }
@@ -224,12 +232,11 @@ wait_exit() {
 # wait_all SECONDS PID...: wait for background jobs, at most SECONDS for all
 # of them together (then the rest are killed); FAILED_JOBS says how many did
 # not exit 0. (Not in $(...): a subshell cannot wait for its parent's jobs.)
-pids_gone() { local p; for p; do pid_alive "$p" && return 1; done; return 0; }
 wait_all() {
 	local limit=$1 p
 	shift
 	FAILED_JOBS=0
-	wait_for "$limit" pids_gone "$@" || kill -9 "$@" 2>/dev/null
+	wait_for "$limit" pid_gone "$@" || kill -9 "$@" 2>/dev/null
 	for p; do wait "$p" || FAILED_JOBS=$((FAILED_JOBS + 1)); done
 }
 

@@ -162,14 +162,9 @@ netns_udp_bound() {
 
 # Kill PIDS (SIGTERM, then SIGKILL after a bounded wait).
 netns_kill() {
-	local p
 	[ -n "$*" ] || return 0
 	kill "$@" 2>/dev/null
-	netns_all_gone() {
-		for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done
-		return 0
-	}
-	wait_for 2 netns_all_gone "$@" || kill -9 "$@" 2>/dev/null
+	wait_for 2 pid_gone "$@" || kill -9 "$@" 2>/dev/null
 }
 
 # Stop the daemons of HOST and wait (bounded) until they are gone.
@@ -208,6 +203,3 @@ netns_flush_firewall() {
 	ip netns exec "$(netns_name "$1")" nft delete table inet flomtest 2>/dev/null
 }
 have_nft() { command -v nft >/dev/null; }
-
-# Milliseconds of the monotonic-ish clock (for bounded durations).
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }

@@ -1,0 +1,313 @@
+/*
+ * flom: the daemon's connections: accepting them within the descriptor
+ * budget, reading and framing requests, queueing answers, closing. What a
+ * request means is daemon.c's business (daemon_dispatch).
+ */
+#include "config.h"
+#include "daemon_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "status_collect.h"
+#include "trace.h"
+
+/* ---------------------------------------------------------------- output */
+
+/* POLLOUT only while answers wait for room in the socket. */
+static void conn_watch_output(daemon_state *d, conn *c)
+{
+	loop_set_events(d->loop, c->watch, POLLIN | (c->out ? POLLOUT : 0));
+}
+
+static void conn_flush(daemon_state *d, conn *c)
+{
+	while (c->out && c->out->len > 0) {
+		ssize_t n = send(c->fd, c->out->str, c->out->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			conn_close(d, c);
+			return;
+		}
+		g_string_erase(c->out, 0, n);
+	}
+	if (c->out) {
+		g_string_free(c->out, TRUE);
+		c->out = NULL;
+		conn_watch_output(d, c);
+	}
+	if (c->closing)
+		conn_close(d, c);
+}
+
+/* Send e, keeping what the socket does not take yet, up to cap bytes. */
+void conn_send_bytes(daemon_state *d, conn *c, const GString *e, gsize cap)
+{
+	ssize_t n = 0;
+
+	if (!c->out) {
+		/* Usual case: the socket takes it all, nothing is kept. */
+		n = send(c->fd, e->str, e->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			conn_close(d, c);
+			return;
+		}
+		n = MAX(n, 0);
+		if ((size_t)n == e->len) {
+			if (c->closing)
+				conn_close(d, c);
+			return;
+		}
+		c->out = g_string_sized_new(e->len - n);
+		conn_watch_output(d, c);
+	}
+	g_string_append_len(c->out, e->str + n, e->len - n);
+	if (c->out->len > cap) {
+		/* A peer that does not read its answers loses its connection. */
+		conn_close(d, c);
+		return;
+	}
+	conn_flush(d, c);
+}
+
+void conn_send(daemon_state *d, conn *c, const flom_msg *m)
+{
+	g_string_truncate(d->encoded, 0);
+	msg_encode(m, d->encoded);
+	TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " <- %s", c->id, d->encoded->str);
+	conn_send_bytes(d, c, d->encoded, FLOM_CONN_OUTBUF_MAX);
+}
+
+static gboolean rc_is_final_refusal(int rc)
+{
+	return rc != FLOM_RC_OK && rc != FLOM_RC_ENQUEUED && rc != FLOM_RC_WAIT_RESOURCE;
+}
+
+/* One answer of the lock table to its connection. */
+static void daemon_send_event(daemon_state *d, const lt_event *e)
+{
+	conn *c = g_hash_table_lookup(d->conns, &e->owner);
+	flom_msg m;
+	int step;
+
+	if (!c)
+		return;
+	step = c->answers_sent++ == 0 ? MSG_STEP_ANSWER : MSG_STEP_LATER_ANSWER;
+	/* An original client takes any rc but 1 at step 24 for a grant
+	 * (reference 11.20): a late refusal closes the connection instead;
+	 * our client then asks again and hears it at step 16. */
+	if (step == MSG_STEP_LATER_ANSWER && rc_is_final_refusal(e->rc)) {
+		c->state = CONN_FINISHED;
+		conn_close(d, c);
+		return;
+	}
+	msg_make_answer(&m, step, d->cfg->unique_id, e->rc, e->element,
+			e->rc == FLOM_RC_OK, e->token);
+	status_fill_answer(d->lt, e->owner, e->rc, &m);
+	if (rc_is_final_refusal(e->rc))
+		c->state = CONN_FINISHED;
+	conn_send(d, c, &m);
+	msg_clear(&m);
+}
+
+/* Send what the lock table answered. Closing a connection releases its lock
+ * and adds events while we send: a nested call returns at once and this
+ * loop, which reads the length each time, sends them in order. */
+void daemon_send_events(daemon_state *d)
+{
+	if (d->sending)
+		return;
+	d->sending = TRUE;
+	for (guint i = 0; i < d->events->len; i++) {
+		/* a copy: the array may grow (and move) under conn_close */
+		lt_event e = g_array_index(d->events, lt_event, i);
+
+		daemon_send_event(d, &e);
+	}
+	lt_events_clear(d->events);
+	d->sending = FALSE;
+}
+
+void conn_refuse(daemon_state *d, conn *c, int rc)
+{
+	lt_event e = { .owner = c->id, .rc = rc };
+
+	g_array_append_val(d->events, e);
+	daemon_send_events(d);
+}
+
+/* ---------------------------------------------------------------- connections */
+
+static void conn_free(conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->out)
+		g_string_free(c->out, TRUE);
+	g_free(c->partial);
+	g_free(c->peer_str);
+	g_free(c->resource);
+	g_free(c);
+}
+
+void daemon_release(daemon_state *d, conn *c, gboolean rollback)
+{
+	lt_release(d->lt, c->id, rollback, g_get_real_time(), d->events);
+}
+
+/* Close c; release its lock or its place in a queue (a disconnect without
+ * unlock rolls a transactional sequence back). */
+void conn_close(daemon_state *d, conn *c)
+{
+	if (c->closed)
+		return;
+	c->closed = TRUE;
+	if (c->state == CONN_LOCKING) {
+		daemon_release(d, c, TRUE);
+		c->state = CONN_FINISHED;
+	}
+	g_hash_table_remove(d->conns, &c->id);
+	/* Freed (conn_free) when the pass is over: callers up the stack and
+	 * the loop's ready list may still hold c. */
+	loop_remove(d->loop, c->watch);
+	/* Grants this release made possible go to the others now. */
+	daemon_send_events(d);
+}
+
+/* Keep what is left of an incomplete message with its connection. */
+static void conn_keep_partial(conn *c, const char *buf, size_t len)
+{
+	g_clear_pointer(&c->partial, g_free);
+	c->partial_len = len;
+	if (len > 0)
+		c->partial = g_memdup2(buf, len);
+}
+
+static void conn_read(daemon_state *d, conn *c)
+{
+	char *buf = d->scratch;
+	size_t len = c->partial_len;
+	ssize_t n;
+
+	if (len > 0)
+		memcpy(buf, c->partial, len);
+	n = recv(c->fd, buf + len, sizeof(d->scratch) - len, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n <= 0) {
+		conn_close(d, c);
+		return;
+	}
+	len += n;
+	for (;;) {
+		gssize mlen = msg_frame(buf, len);
+
+		if (mlen == 0) {
+			conn_keep_partial(c, buf, len);
+			return;
+		}
+		if (mlen < 0) {
+			syslog(LOG_WARNING, "dropped connection from %s: message over %d bytes",
+			       c->peer_str, FLOM_MSG_MAX);
+			d->dropped++;
+			conn_close(d, c);
+			return;
+		}
+		daemon_dispatch(d, c, buf, mlen);
+		if (c->closed)
+			return;
+		buf += mlen;
+		len -= mlen;
+	}
+}
+
+static void conn_describe_peer(conn *c)
+{
+	if (c->is_unix) {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+
+		if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+			c->uid = cred.uid;
+			c->pid = cred.pid;
+			c->peer_str = g_strdup_printf("local pid %d uid %d", (int)cred.pid, (int)cred.uid);
+		} else {
+			c->uid = (uid_t)-1;
+			c->peer_str = g_strdup("local");
+		}
+	} else {
+		c->peer_str = net_addr_to_string(&c->peer);
+	}
+}
+
+/* Out of descriptors: accept with the spare one and close at once, so the
+ * peer learns it and the listener does not stay readable for ever. */
+static void daemon_shed_connection(daemon_state *d)
+{
+	if (d->spare_fd >= 0)
+		close(d->spare_fd);
+	d->spare_fd = -1;
+	int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd >= 0)
+		close(fd);
+	d->dropped++;
+	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+static void daemon_on_conn(int fd, short revents, gpointer data)
+{
+	conn *c = data;
+
+	(void)fd;
+	if (revents & POLLOUT)
+		conn_flush(c->d, c);
+	if (!c->closed && (revents & (POLLIN | POLLHUP | POLLERR)))
+		conn_read(c->d, c);
+}
+
+void daemon_accept(daemon_state *d)
+{
+	/* Bounded per pass so one flood cannot starve the others. */
+	for (int i = 0; i < FLOM_ACCEPT_BATCH; i++) {
+		net_addr peer = { .len = sizeof(peer.ss) };
+		int fd = accept4(d->listen_fd, (struct sockaddr *)&peer.ss, &peer.len,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		conn *c;
+
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+			daemon_shed_connection(d);
+			continue;
+		}
+		if (fd < 0)
+			return;
+		if (g_hash_table_size(d->conns) >= d->max_conns) {
+			d->dropped++;
+			close(fd);
+			continue;
+		}
+		c = g_new0(conn, 1);
+		c->d = d;
+		c->id = ++d->next_id;
+		c->fd = fd;
+		c->peer = peer;
+		c->is_unix = peer.ss.ss_family == AF_UNIX;
+		if (!c->is_unix) {
+			net_tcp_keepalive(fd, d->cfg->tcp_keepalive_time, d->cfg->tcp_keepalive_intvl,
+					  d->cfg->tcp_keepalive_probes);
+		}
+		conn_describe_peer(c);
+		c->watch = loop_add(d->loop, fd, POLLIN, daemon_on_conn, c, (GDestroyNotify)conn_free);
+		g_hash_table_insert(d->conns, &c->id, c);
+		TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " from %s", c->id, c->peer_str);
+	}
+}

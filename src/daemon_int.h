@@ -1,0 +1,100 @@
+/*
+ * flom: what the files of the daemon share (daemon.c: requests, listeners,
+ * election glue, idle exit, the loop; daemon_conn.c: connections). Not an
+ * interface for any other module: they include daemon.h.
+ */
+#ifndef FLOM_DAEMON_INT_H
+#define FLOM_DAEMON_INT_H
+
+#include <sys/types.h>
+#include <glib.h>
+
+#include "config.h"
+#include "discovery.h"
+#include "election.h"
+#include "locktable.h"
+#include "loop.h"
+#include "msg.h"
+#include "net.h"
+
+typedef enum {
+	CONN_NEW,       /* nothing received yet */
+	CONN_LOCKING,   /* request known to the lock table (held, queued, parked) */
+	CONN_UNLOCKED,  /* unlock received: waiting for the client to close */
+	CONN_FINISHED,  /* final refusal sent: waiting for the client to close */
+	CONN_MANAGER,   /* accepted management request: closed when acted */
+} conn_state;
+
+struct daemon_state;
+
+typedef struct conn {
+	struct daemon_state *d;
+	guint64 id;
+	int fd;
+	loop_watch *watch;
+	gboolean closed;       /* conn_close()d: freed by the loop after the pass */
+	conn_state state;
+	gboolean is_unix;
+	uid_t uid;             /* peer uid (UNIX sockets) */
+	pid_t pid;             /* peer pid (UNIX sockets) */
+	net_addr peer;
+	char *peer_str;
+	char *resource;        /* the name it asked for */
+	int answers_sent;      /* first answer is step 16, the later ones 24 */
+	char *partial;         /* bytes of an incomplete message, or NULL */
+	size_t partial_len;
+	GString *out;          /* answers the socket did not take yet, or NULL */
+	gboolean closing;      /* close once out is flushed */
+} conn;
+
+typedef struct daemon_state {
+	const flom_config *cfg;
+	int listen_fd;
+	char *socket_path;        /* UNIX mode: file to remove at exit */
+	char *lock_path;
+	discovery_responder *disc;
+	lt_table *lt;
+	GArray *events;
+	loop *loop;
+	loop_watch *listen_watch;
+	loop_timer *wakeup;       /* the next deadline of the daemon's own */
+	GHashTable *conns;        /* id -> conn, open ones only */
+	guint64 next_id;
+	gint64 idle_since;        /* monotonic us; 0 while busy */
+	gboolean quiescing;
+	gboolean idle_exit;       /* idle: listener closed, exit when the last client goes */
+	election *election;       /* dynamic mode (multicast only), else NULL */
+	gboolean stop;
+	guint64 dropped;          /* malformed messages and refused connections */
+	gboolean sending;         /* inside daemon_send_events() */
+	guint max_conns;          /* MaxConnections, within the descriptor limit */
+	int spare_fd;             /* given up to accept and close when out of fds */
+	char scratch[FLOM_MSG_MAX]; /* one read at a time: idle connections own no buffer */
+	GString *encoded;
+} daemon_state;
+
+/* ---- daemon_conn.c: connections ---- */
+
+/* Accept what waits on the listener (a bounded batch). */
+void daemon_accept(daemon_state *d);
+/* Queue m for c and send what the socket takes; a peer that does not read
+ * loses its connection. */
+void conn_send(daemon_state *d, conn *c, const flom_msg *m);
+/* The same for bytes already encoded, keeping at most cap of them queued. */
+void conn_send_bytes(daemon_state *d, conn *c, const GString *e, gsize cap);
+/* Answer c's request with a refusal rc (step 16). */
+void conn_refuse(daemon_state *d, conn *c, int rc);
+/* Close c: its lock or place in a queue is released (rolled back), the
+ * grants that makes are sent; c itself is freed after the loop pass. */
+void conn_close(daemon_state *d, conn *c);
+/* Release what c holds or waits for. */
+void daemon_release(daemon_state *d, conn *c, gboolean rollback);
+/* Send the answers the lock table queued in d->events (re-entrant). */
+void daemon_send_events(daemon_state *d);
+
+/* ---- daemon.c ---- */
+
+/* One complete message from c. Anything unexpected costs only c. */
+void daemon_dispatch(daemon_state *d, conn *c, const char *buf, size_t len);
+
+#endif
