@@ -32,7 +32,7 @@ as_root() {
 }
 
 install_packages() {
-	local missing="" p
+	local missing="" p log sim upgrades
 	if ! command -v dpkg >/dev/null || ! command -v apt-get >/dev/null; then
 		say "no dpkg/apt-get: not a Debian system, install by hand: $(echo $PACKAGES)"
 		return 0
@@ -45,17 +45,34 @@ install_packages() {
 		return 0
 	fi
 	say "installing:$missing"
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	# What apt will do, said before it does it: the new packages with their
+	# dependencies, and any installed package a new one needs upgraded
+	# (e.g. a -dev package that wants its library's newer version).
 	# shellcheck disable=SC2086 # one word per package
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -q -y \
-		--no-install-recommends $missing
+	sim=$(apt-get install -s -qq --no-install-recommends $missing 2>/dev/null || true)
+	p=$(awk '$1 == "Inst" && $3 !~ /^\[/ { n++ } END { print n + 0 }' <<<"$sim")
+	upgrades=$(awk '$1 == "Inst" && $3 ~ /^\[/ { printf " %s", $2 }' <<<"$sim")
+	say "apt-get installs $p new packages (with dependencies)"
+	[ -z "$upgrades" ] || say "and upgrades, because the new packages need it:$upgrades"
+	# Quiet, and --no-upgrade: nothing already installed is upgraded for its
+	# own sake. The full log is shown only when apt fails.
+	log=$(mktemp "${TMPDIR:-/tmp}/flom-setup-apt.XXXXXX")
+	# shellcheck disable=SC2086
+	if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -qq -y \
+		--no-install-recommends --no-upgrade $missing >"$log" 2>&1; then
+		cat "$log" >&2
+		rm -f "$log"
+		die "apt-get install failed"
+	fi
+	rm -f "$log"
 }
 
 build() {
 	say "autoreconf -fi"
 	autoreconf -fi
 	say "./configure $*"
-	./configure "$@"
+	./configure --quiet "$@"
 	say "make"
 	make -j"$(nproc 2>/dev/null || echo 2)"
 }

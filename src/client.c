@@ -146,6 +146,16 @@ static int client_connect_discovered(const flom_config *cfg, GError **err)
 	}
 }
 
+#ifndef FLOM_DOCDIR
+#define FLOM_DOCDIR "/usr/local/share/doc/flom"
+#endif
+
+/* "ipv6" or "ipv4": the family of the --debug-feature that tests a group. */
+static const char *client_group_family(const flom_config *cfg)
+{
+	return strchr(cfg->multicast_address, ':') ? "ipv6" : "ipv4";
+}
+
 static int client_connect_multicast(const flom_config *cfg, gboolean may_start, GError **err)
 {
 	g_autoptr(GError) first = NULL;
@@ -163,9 +173,14 @@ static int client_connect_multicast(const flom_config *cfg, gboolean may_start, 
 		return -1;
 	}
 	if (!may_start) {
+		/* Silence is most often the network losing datagrams: say how
+		 * to test the path, and where the causes are explained. */
 		g_set_error(err, NET_ERROR, ECONNREFUSED,
-			    "no daemon found on %s port %d after %d attempts (and -d 0 does not start one)",
-			    cfg->multicast_address, cfg->multicast_port, cfg->discovery_attempts);
+			    "no daemon found on %s port %d after %d attempts (and -d 0 does not start one); "
+			    "test the path with --debug-feature=%s.multicast.server on the daemon's host "
+			    "and %s.multicast.client here, see " FLOM_DOCDIR "/troubleshooting.md",
+			    cfg->multicast_address, cfg->multicast_port, cfg->discovery_attempts,
+			    client_group_family(cfg), client_group_family(cfg));
 		return -1;
 	}
 	/* Clients of one host serialize their starts in dynamic mode too. */
