@@ -57,7 +57,8 @@ static int main_prepare(flom_config *cfg, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (cfg->command_trace_file &&
-	    trace_open_file(cfg->command_trace_file, cfg->append_trace_file, &err) < 0)
+	    trace_open_file_default(cfg->command_trace_file, cfg->append_trace_file,
+				    TRACE_CLIENT, &err) < 0)
 		return main_fail(err);
 	/* Before the check, as the original: the dump shows what was configured,
 	 * not the defaults and normalisations the check adds. --status -V

@@ -160,7 +160,8 @@ static void spawn_detach(const flom_config *cfg, int ready_fd)
 	close_range(ready_fd + 1, ~0U, 0);
 	trace_close();
 	if (cfg->daemon_trace_file) {
-		if (trace_open_file(cfg->daemon_trace_file, cfg->append_trace_file, NULL) < 0)
+		if (trace_open_file_default(cfg->daemon_trace_file, cfg->append_trace_file,
+					    TRACE_DAEMON, NULL) < 0)
 			trace_set_mask(0);
 	} else {
 		trace_set_mask(0);

@@ -15,11 +15,31 @@
 static unsigned trace_bits;
 static FILE *trace_stream; /* NULL means stderr */
 
+/* A user who asks for a role's traces wants the whole story of that role:
+ * the daemon bit also shows its connections and its lock table. */
+static unsigned trace_expand(unsigned mask)
+{
+	if (mask & TRACE_DAEMON)
+		mask |= TRACE_CONN | TRACE_LOCKTABLE;
+	return mask;
+}
+
 void trace_init_from_env(void)
 {
 	const char *s = getenv("FLOM_TRACE_MASK");
 
-	trace_bits = s ? (unsigned)strtoul(s, NULL, 0) : 0;
+	trace_bits = s ? trace_expand((unsigned)strtoul(s, NULL, 0)) : 0;
+}
+
+int trace_open_file_default(const char *path, gboolean append, unsigned dflt, GError **err)
+{
+	if (trace_open_file(path, append, err) < 0)
+		return -1;
+	/* A trace file alone means "trace this role into it"; an explicit
+	 * FLOM_TRACE_MASK (even 0) keeps its meaning. */
+	if (getenv("FLOM_TRACE_MASK") == NULL)
+		trace_bits = trace_expand(dflt);
+	return 0;
 }
 
 unsigned trace_mask(void)
@@ -29,7 +49,7 @@ unsigned trace_mask(void)
 
 void trace_set_mask(unsigned mask)
 {
-	trace_bits = mask;
+	trace_bits = trace_expand(mask);
 }
 
 int trace_open_file(const char *path, gboolean append, GError **err)

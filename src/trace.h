@@ -6,10 +6,14 @@
 #include <glib.h>
 #include "flom.h"
 
-/* Read FLOM_TRACE_MASK (strtoul, base 0); traces go to stderr. */
+/* Read FLOM_TRACE_MASK (strtoul, base 0); traces go to stderr. The daemon
+ * bit implies its connection and lock-table bits. */
 void trace_init_from_env(void);
 /* Redirect traces to an absolute path (truncated unless append); -1 with err. */
 int trace_open_file(const char *path, gboolean append, GError **err);
+/* trace_open_file, and when FLOM_TRACE_MASK is not set, trace the modules
+ * of dflt into it (-t and -T alone must not give an empty file). */
+int trace_open_file_default(const char *path, gboolean append, unsigned dflt, GError **err);
 /* Stop tracing to any file: the daemon uses it when it has no trace file. */
 void trace_close(void);
 unsigned trace_mask(void);

@@ -23,4 +23,30 @@ else
 	skip "needs root: a private network namespace whose lo carries multicast"
 fi
 
+# ---- trace files and FLOM_TRACE_MASK bits ----
+# -t FILE alone traces the daemon's lock traffic into FILE (it was empty).
+unset FLOM_TRACE_MASK
+flom_local -t "$TEST_TMP/d.trace" -r alone -- true
+ok "-t FILE alone: the daemon traces its lock traffic" \
+	wait_for 10 file_has "$TEST_TMP/d.trace" "owner [0-9]* holds 'alone'"
+flom_local -X >/dev/null 2>&1
+wait_for 10 no_live_daemon
+# -T FILE alone traces this client's requests and answers.
+flom_local -T "$TEST_TMP/c.trace" -r alone -- true
+ok "-T FILE alone: the client traces what it sends and receives" \
+	grep -q 'client_send: -> .*<resource name=' "$TEST_TMP/c.trace"
+flom_local -X >/dev/null 2>&1
+wait_for 10 no_live_daemon
+# 0x10, the daemon bit, shows its connections and its lock table.
+FLOM_TRACE_MASK=0x10 flom_local -t "$TEST_TMP/d10.trace" -r ten -- true
+ok "FLOM_TRACE_MASK=0x10: the daemon's lock traffic" \
+	wait_for 10 file_has "$TEST_TMP/d10.trace" "owner [0-9]* holds 'ten'"
+ok "... and its connections" grep -q "conn [0-9]* from" "$TEST_TMP/d10.trace"
+flom_local -X >/dev/null 2>&1
+wait_for 10 no_live_daemon
+# An explicit mask still rules: 0 traces nothing, even with -t.
+FLOM_TRACE_MASK=0 flom_local -t "$TEST_TMP/d0.trace" -r zero -- true
+flom_local -X >/dev/null 2>&1
+ok "FLOM_TRACE_MASK=0 with -t: an empty trace" [ ! -s "$TEST_TMP/d0.trace" ]
+
 done_testing
