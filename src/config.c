@@ -96,6 +96,24 @@ static int check_interface(flom_config *cfg, GError **err)
 	return 0;
 }
 
+/* Words for a role that runs no command are a mistake, not to be dropped
+ * silently (flom -x extra words). */
+static int check_no_command(const flom_config *cfg, GError **err)
+{
+	const char *role = cfg->foreground ? "--foreground runs a daemon" :
+			   cfg->quiesce_exit ? "-x asks the daemon to exit" :
+			   cfg->immediate_exit ? "-X asks the daemon to exit" :
+			   cfg->debug_feature ? "--debug-feature runs a self-test" : NULL;
+	g_autofree char *words = NULL;
+
+	if (!role || !cfg->command)
+		return 0;
+	words = g_strjoinv(" ", cfg->command);
+	g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+		    "%s and takes no command (got '%s')", role, words);
+	return -1;
+}
+
 int config_check(flom_config *cfg, GError **err)
 {
 	if (check_transport(cfg, err) < 0 || check_tls(cfg, err) < 0 ||
@@ -110,11 +128,8 @@ int config_check(flom_config *cfg, GError **err)
 		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "--status takes no command");
 		return -1;
 	}
-	if (cfg->foreground && cfg->command) {
-		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-			    "--foreground runs a daemon and takes no command");
+	if (check_no_command(cfg, err) < 0)
 		return -1;
-	}
 	if (!cfg->socket_name && !cfg->unicast_address && !cfg->multicast_address)
 		cfg->socket_name = config_default_socket_name();
 	if (!cfg->unique_id)

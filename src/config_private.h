@@ -52,6 +52,8 @@ typedef struct config_key {
 extern const config_key config_keys[];
 extern const size_t config_n_keys;
 gboolean config_key_is_string(key_type type);
+/* The key KEY of key file group GROUP, or NULL. */
+const config_key *config_key_find(const char *group, const char *key);
 /* Address of K's field in CFG. */
 void *config_key_field(const config_key *k, const flom_config *cfg);
 

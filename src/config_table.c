@@ -33,7 +33,7 @@ const config_key config_keys[] = {
 	{ "Resource", "Name", KT_RESOURCE, OFF(resource_name), "resource-name", 'r', 0, 0, 0,
 	  NULL, "NAME", "Resource to lock (default _RESOURCE)" },
 	{ "Resource", "Timeout", KT_INT64, OFF(resource_timeout), "resource-timeout", 'o', 0, ANY_INT,
-	  "resource timeout", "MS", "Wait at most MS milliseconds for the lock; 0: do not wait; <0: wait forever" },
+	  "resource timeout", "MS", "Wait at most MS milliseconds (or 1.5s, 2m...) for the lock; 0: do not wait; <0: wait forever" },
 	{ "Resource", "Quantity", KT_INT64, OFF(resource_quantity), "resource-quantity", 'q', 0, 1, FLOM_NUMERIC_MAX,
 	  "resource quantity", "N", "Units of a numeric resource to lock" },
 	{ "Resource", "LockMode", KT_LOCK_MODE, OFF(lock_mode), "lock-mode", 'l', 0, 0, 0,
@@ -132,6 +132,17 @@ void config_init(flom_config *cfg)
 	cfg->tcp_keepalive_time = FLOM_DEFAULT_KEEPALIVE_TIME;
 	cfg->tcp_keepalive_intvl = FLOM_DEFAULT_KEEPALIVE_INTVL;
 	cfg->tcp_keepalive_probes = FLOM_DEFAULT_KEEPALIVE_PROBES;
+}
+
+const config_key *config_key_find(const char *group, const char *key)
+{
+	for (size_t i = 0; i < config_n_keys; i++) {
+		const config_key *k = &config_keys[i];
+
+		if (k->group && strcmp(k->group, group) == 0 && strcmp(k->key, key) == 0)
+			return k;
+	}
+	return NULL;
 }
 
 gboolean config_key_is_string(key_type type)

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -89,11 +90,53 @@ int config_parse_signal(const char *s)
 
 	if (parse_decimal(s, &n) == 0)
 		return n >= 1 && n <= 31 ? (int)n : -1;
+	/* SIGINT, INT, sigint: as kill(1) and trap take them. */
 	for (int i = 1; i <= 31; i++) {
-		if (strcmp(s, config_signal_names[i]) == 0)
+		if (g_ascii_strcasecmp(s, config_signal_names[i]) == 0 ||
+		    g_ascii_strcasecmp(s, config_signal_names[i] + 3) == 0)
 			return i;
 	}
 	return -1;
+}
+
+/* "1500", "1.5s", "500ms", "2m", "1h": milliseconds, as parse_decimal. */
+static int parse_ms(const char *s, gint64 *out)
+{
+	static const struct { const char *unit; gint64 ms; } units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+	};
+	const char *p = s + (*s == '-' || *s == '+');
+	gint64 whole = 0, frac = 0, scale = 1;
+	size_t i;
+	int rc = parse_decimal(s, out);
+
+	if (rc != -1 || !g_ascii_isdigit(*p))
+		return rc;
+	for (; g_ascii_isdigit(*p); p++) {
+		if (whole > FLOM_DURATION_MAX_MS)
+			return -2;
+		whole = whole * 10 + (*p - '0');
+	}
+	if (*p == '.')
+		for (p++; g_ascii_isdigit(*p) && scale < 1000000; p++, scale *= 10)
+			frac = frac * 10 + (*p - '0');
+	for (i = 0; i < G_N_ELEMENTS(units) && strcmp(p, units[i].unit) != 0; i++)
+		;
+	/* A whole number of milliseconds, or it is not a duration. */
+	if (i == G_N_ELEMENTS(units) || (frac * units[i].ms) % scale != 0)
+		return -1;
+	if (whole > FLOM_DURATION_MAX_MS / units[i].ms)
+		return -2;
+	*out = whole * units[i].ms + frac * units[i].ms / scale;
+	if (*s == '-')
+		*out = -*out;
+	return 0;
+}
+
+/* Values in milliseconds also take a unit: their argument is named so. */
+static gboolean key_is_ms(const config_key *k)
+{
+	return k->arg && (strcmp(k->arg, "MS") == 0 || strcmp(k->arg, "MILLISECONDS") == 0);
 }
 
 static void set_string(char **field, const char *v)
@@ -115,8 +158,11 @@ static char *range_reason(const config_key *k, const char *v)
 static char *parse_number(const config_key *k, const char *v, void *field)
 {
 	gint64 n;
-	int rc = parse_decimal(v, &n);
+	int rc = key_is_ms(k) ? parse_ms(v, &n) : parse_decimal(v, &n);
 
+	if (rc == -1 && key_is_ms(k))
+		return g_strdup_printf("'%s' is not an integer of milliseconds nor a duration "
+				       "(1500, 1.5s, 500ms, 2m, 1h)", v);
 	if (rc == -1)
 		return g_strdup_printf("'%s' is not an integer", v);
 	if (rc == -2 || n < k->min || n > k->max)
@@ -241,6 +287,10 @@ static char *parse_signals(const char *v, guint32 *field, gboolean from_cli)
 		if (sig < 0)
 			return g_strdup_printf("'%s' is not a signal: use a number from 1 to 31 "
 					       "or a name of --signal-list", item);
+		if (sig == SIGKILL || sig == SIGSTOP)
+			return g_strdup_printf("'%s': %s cannot be ignored (the kernel never lets a "
+					       "process ignore SIGKILL or SIGSTOP)", item,
+					       config_signal_names[sig]);
 		set |= 1u << sig;
 	}
 	*field = set;

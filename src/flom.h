@@ -71,6 +71,8 @@ typedef enum {
 #define FLOM_PEERID_MAX         128    /* unique id of a peer */
 #define FLOM_ELEMENT_MAX        1024   /* set element, sequence or timestamp */
 #define FLOM_SET_ELEMENTS_MAX   1024   /* elements of one set resource */
+#define FLOM_CONFIG_KEY_MAX     64 /* longer unknown keys get no "did you mean" */
+#define FLOM_DURATION_MAX_MS   G_GINT64_CONSTANT(1000000000000000) /* "1.5s" parsing: ~31,000 years */
 #define FLOM_NUMERIC_MAX        G_MAXINT32 /* capacity of name[N] resources */
 #define FLOM_WAITERS_MAX        65536  /* waiters queued on one resource */
 #define FLOM_RESOURCES_MAX      100000 /* resources alive in one daemon */

@@ -204,8 +204,14 @@ static void test_parse_signal(void)
 	g_assert_cmpint(config_parse_signal("0"), ==, -1);
 	g_assert_cmpint(config_parse_signal("32"), ==, -1);
 	g_assert_cmpint(config_parse_signal("-15"), ==, -1);
-	g_assert_cmpint(config_parse_signal("sigterm"), ==, -1);
-	g_assert_cmpint(config_parse_signal("TERM"), ==, -1);
+	/* both spellings, any case, as kill(1) and trap take them */
+	g_assert_cmpint(config_parse_signal("sigterm"), ==, 15);
+	g_assert_cmpint(config_parse_signal("TERM"), ==, 15);
+	g_assert_cmpint(config_parse_signal("INT"), ==, 2);
+	g_assert_cmpint(config_parse_signal("Int"), ==, 2);
+	g_assert_cmpint(config_parse_signal("SIG"), ==, -1);
+	g_assert_cmpint(config_parse_signal("SIGSIGTERM"), ==, -1);
+	g_assert_cmpint(config_parse_signal("TERMX"), ==, -1);
 	g_assert_cmpint(config_parse_signal("15x"), ==, -1);
 	g_assert_cmpint(config_parse_signal(""), ==, -1);
 }
@@ -251,6 +257,14 @@ static void test_numbers(void)
 		{ "-o", "100", "[Resource]/Timeout=100" },
 		{ "-o", "-100", "[Resource]/Timeout=-100" },
 		{ "-o", "0", "[Resource]/Timeout=0" },
+		{ "-o", "1.5s", "[Resource]/Timeout=1500" },
+		{ "-o", "500ms", "[Resource]/Timeout=500" },
+		{ "-o", "2m", "[Resource]/Timeout=120000" },
+		{ "-o", "1h", "[Resource]/Timeout=3600000" },
+		{ "-o", "0.001s", "[Resource]/Timeout=1" },
+		{ "-o", "-1s", "[Resource]/Timeout=-1000" },
+		{ "-d", "10s", "[Daemon]/Lifespan=10000" },
+		{ "-I", "0.25s", "[Network]/DiscoveryTimeout=250" },
 		{ "-q", "22", "[Resource]/Quantity=22" },
 		{ "-i", "123", "[Resource]/IdleLifespan=123" },
 		{ "-i", "0", "[Resource]/IdleLifespan=0" },
@@ -270,6 +284,14 @@ static void test_numbers(void)
 	};
 	static const struct { const char *opt, *value, *reason; } bad[] = {
 		{ "-o", "abc", "'abc' is not an integer" },
+		{ "-o", "1.5", "'1.5' is not an integer of milliseconds nor a duration" },
+		{ "-o", "1.5ms", "'1.5ms' is not an integer of milliseconds nor a duration" },
+		{ "-o", "5sec", "'5sec' is not an integer" },
+		{ "-o", "s", "'s' is not an integer" },
+		{ "-o", ".5s", "'.5s' is not an integer" },
+		{ "-o", "3000000h", "resource timeout must be between" },
+		{ "-o", "99999999999999999999s", "resource timeout must be between" },
+		{ "-q", "2s", "'2s' is not an integer" },
 		{ "-o", "99999999999", "resource timeout must be between" },
 		{ "-q", "0", "resource quantity must be >= 1" },
 		{ "-q", "-3", "resource quantity must be >= 1" },
@@ -321,6 +343,9 @@ static void test_bad_values(void)
 		{ "--lock-mode", "Protected", "'Protected' is an invalid value" },
 		{ "--ignore-signal", "SIGFOO", "'SIGFOO' is not a signal" },
 		{ "--ignore-signal", "32", "'32' is not a signal" },
+		{ "--ignore-signal", "SIGKILL", "'SIGKILL': SIGKILL cannot be ignored" },
+		{ "--ignore-signal", "STOP", "'STOP': SIGSTOP cannot be ignored" },
+		{ "--ignore-signal", "9", "'9': SIGKILL cannot be ignored" },
 		{ "--on-lock-lost", "ignore", "'ignore' is an invalid value" },
 		{ "-r", "_RESOURCE", "is a reserved resource name" },
 		{ "-r", "a b", "'a b' is not a valid name for a resource" },
