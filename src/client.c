@@ -21,6 +21,7 @@
 #include "msg.h"
 #include "net.h"
 #include "status.h"
+#include "rsrc_name.h"
 #include "spawn.h"
 #include "trace.h"
 
@@ -352,6 +353,40 @@ static void client_notice(const flom_config *cfg, const flom_msg *queued)
 	fprintf(stderr, "%s\n", line);
 }
 
+/* Who answered on fd, for messages: the socket path, or the peer address. */
+static char *client_daemon_name(const flom_config *cfg, int fd)
+{
+	net_addr peer = { .len = sizeof(peer.ss) };
+
+	if (getpeername(fd, (struct sockaddr *)&peer.ss, &peer.len) < 0 ||
+	    peer.ss.ss_family == AF_UNIX)
+		return g_strdup(cfg->socket_name ? cfg->socket_name : "?");
+	return net_addr_to_string(&peer);
+}
+
+/* The element of a grant must be one the request allows: flom passes it to
+ * the command, so a daemon (or whoever listens in its place) must not choose
+ * the command's arguments. */
+static lock_result client_check_element(client_conn *cc, const flom_config *cfg, grant *g,
+					int *status)
+{
+	g_autofree char *who = NULL, *shown = NULL;
+
+	if (rsrc_name_element_check(cfg->resource_name, g->element) == 0) {
+		if (!rsrc_type_has_elements(rsrc_name_classify(cfg->resource_name)))
+			g_clear_pointer(&g->element, g_free); /* an empty one */
+		return LOCK_GRANTED;
+	}
+	who = client_daemon_name(cfg, cc->fd);
+	shown = trace_escape(g->element, -1);
+	fprintf(stderr, "flom: protocol error: the daemon at %s granted resource '%s' with element "
+		"'%s', which that resource cannot have; the command was not run\n",
+		who, cfg->resource_name, shown);
+	g_clear_pointer(&g->element, g_free);
+	*status = FLOM_EXIT_GENERIC;
+	return LOCK_FAILED;
+}
+
 /* The lock conversation: request, then answers until granted or refused.
  * -o N bounds the whole wait (the original restarted it on every answer).
  * Queued, it says once whom it waits for (client_notice). */
@@ -399,7 +434,7 @@ static lock_result client_lock(client_conn *cc, const flom_config *cfg, grant *g
 			g->token = m.has_token ? m.token : 0;
 			g->ext = m.ext;
 			msg_clear(&m);
-			return LOCK_GRANTED;
+			return client_check_element(cc, cfg, g, status);
 		}
 		if (m.rc != FLOM_RC_ENQUEUED && m.rc != FLOM_RC_WAIT_RESOURCE) {
 			int rc = (int)m.rc;

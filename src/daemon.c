@@ -174,7 +174,7 @@ static void daemon_handle_status(daemon_state *d, conn *c, const flom_msg *m)
 static void daemon_handle_unlock(daemon_state *d, conn *c, const flom_msg *m)
 {
 	if (g_strcmp0(m->name, c->resource) != 0) {
-		syslog(LOG_WARNING, "unlock of '%s' on a connection that locked '%s': closed",
+		trace_syslog(LOG_WARNING, "unlock of '%s' on a connection that locked '%s': closed",
 		       m->name, c->resource);
 		d->dropped++;
 		conn_close(d, c);
@@ -211,7 +211,7 @@ void daemon_dispatch(daemon_state *d, conn *c, const char *buf, size_t len)
 	msg_clear(&m);
 	return;
 bad:
-	syslog(LOG_WARNING, "dropped connection from %s: %s", c->peer_str, err->message);
+	trace_syslog(LOG_WARNING, "dropped connection from %s: %s", c->peer_str, err->message);
 	TRACE(TRACE_DAEMON, "dropped connection %" G_GUINT64_FORMAT ": %s", c->id, err->message);
 	d->dropped++;
 	msg_clear(&m);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "rsrc_name.h"
+#include "trace.h"
 
 G_DEFINE_QUARK(flom-msg-error-quark, msg_error)
 
@@ -186,7 +187,7 @@ int msg_fail(GError **err, msg_error_code code, const char *fmt, ...)
 char *msg_snippet(const char *s, size_t len)
 {
 	g_autofree char *head = g_strndup(s, MIN(len, (size_t)MSG_SNIPPET_MAX));
-	g_autofree char *esc = g_strescape(head, NULL);
+	g_autofree char *esc = trace_escape(head, -1);
 
 	return g_strconcat(esc, len > MSG_SNIPPET_MAX ? "..." : "", NULL);
 }

@@ -40,6 +40,14 @@ char *rsrc_name_timestamp_format(const char *name);
  * when the format has no time field fine enough (an invalid resource). */
 int rsrc_name_timestamp_grain(const char *format, gint64 *grain_us);
 
+/* Whether grants of TYPE carry an element (set, sequence, timestamp). */
+gboolean rsrc_type_has_elements(rsrc_type type);
+
+/* Whether a grant of NAME may carry ELEMENT (NULL: none): a member of the
+ * set, a sequence value, a text of the timestamp's format; none (or empty)
+ * for the other types. 0 when allowed, -1 when not. */
+int rsrc_name_element_check(const char *name, const char *element);
+
 /* First path component of a hierarchical name: "/a/b" -> "a" (g_free). */
 char *rsrc_name_hier_root(const char *name);
 

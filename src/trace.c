@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -98,18 +99,63 @@ static void trace_prefix(FILE *out, const char *func)
 		(void *)pthread_self(), func);
 }
 
-void trace_printf(const char *func, const char *fmt, ...)
+char *trace_escape(const char *s, gssize len)
 {
-	FILE *out = trace_out();
+	GString *out;
+
+	if (!s)
+		return g_strdup("(null)");
+	if (len < 0)
+		len = (gssize)strlen(s);
+	out = g_string_sized_new(len + 1);
+	for (gssize i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x7f)
+			g_string_append_printf(out, "\\x%02x", c);
+		else
+			g_string_append_c(out, (char)c);
+	}
+	return g_string_free(out, FALSE);
+}
+
+static char *trace_vescape(const char *fmt, va_list ap) G_GNUC_PRINTF(1, 0);
+
+static char *trace_vescape(const char *fmt, va_list ap)
+{
+	g_autofree char *raw = g_strdup_vprintf(fmt, ap);
+
+	return trace_escape(raw, -1);
+}
+
+void trace_syslog(int priority, const char *fmt, ...)
+{
+	g_autofree char *text = NULL;
 	va_list ap;
 	int saved = errno;
 
+	va_start(ap, fmt);
+	text = trace_vescape(fmt, ap);
+	va_end(ap);
+	syslog(priority, "%s", text);
+	errno = saved;
+}
+
+/* The whole line is escaped: traces print messages as they came. */
+void trace_printf(const char *func, const char *fmt, ...)
+{
+	FILE *out = trace_out();
+	g_autofree char *text = NULL;
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	text = trace_vescape(fmt, ap);
+	va_end(ap);
 	flockfile(out);
 	trace_prefix(out, func);
 	fputs(": ", out);
-	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
-	va_end(ap);
+	fputs(text, out);
 	fputc('\n', out);
 	funlockfile(out);
 	fflush(out);

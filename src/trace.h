@@ -19,6 +19,14 @@ void trace_close(void);
 unsigned trace_mask(void);
 void trace_set_mask(unsigned mask);
 
+/* A copy of LEN bytes of S (len < 0: up to its NUL) safe to print in a log
+ * line or a message: every byte outside printable ASCII becomes \xNN, so a
+ * peer's bytes cannot forge lines or terminal controls. Escaping twice
+ * changes nothing (the backslash stays). */
+char *trace_escape(const char *s, gssize len);
+/* syslog() of the escaped text: for lines that carry strings from peers. */
+void trace_syslog(int priority, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
 void trace_printf(const char *func, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* "<func>: <prefix>xx xx xx " as the seeds print datagrams. */
 void trace_hex(const char *func, const char *prefix, const void *buf, size_t len);

@@ -279,6 +279,63 @@ static void test_hier_root(void)
 	g_assert_null(r5);
 }
 
+typedef struct {
+	const char *name;
+	const char *element;   /* NULL: none */
+	int rc;
+} element_case;
+
+static const element_case element_cases[] = {
+	/* types without elements: none, or an empty one */
+	{ "_RESOURCE", NULL, 0 },
+	{ "_RESOURCE", "", 0 },
+	{ "_RESOURCE", "--from-attacker", -1 },
+	{ "foo[2]", "1", -1 },
+	{ "/a/b", "b", -1 },
+	/* set: members only */
+	{ "red.green.blue", "green", 0 },
+	{ "red.green.blue", "--injected", -1 },
+	{ "red.green.blue", "gree", -1 },
+	{ "red.green.blue", NULL, -1 },
+	{ "red.green.blue", "", -1 },
+	/* sequence: decimal values */
+	{ "_s_seq[3]", "1", 0 },
+	{ "_S_seq[3]", "18446744073709551615", 0 },
+	{ "_s_seq[3]", "18446744073709551616", -1 },
+	{ "_s_seq[3]", "0", -1 },
+	{ "_s_seq[3]", "01", -1 },
+	{ "_s_seq[3]", "-1", -1 },
+	{ "_s_seq[3]", "1 2", -1 },
+	{ "_s_seq[3]", "1\n", -1 },
+	/* timestamp: the format's shape */
+	{ "_t_%H:%M:%S[1]", "08:45:01", 0 },
+	{ "_t_%H:%M:%S#fff[1]", "08:45:01.123", 0 },
+	{ "_t_%H:%M:%S#fff[1]", "08:45:01.12", -1 },
+	{ "_t_%H:%M:%S[1]", "08-45-01", -1 },
+	{ "_t_%c[1]", "Mon Nov 30 08:45:00 2026", 0 },
+	{ "_t_%s[2]", "1796028300", 0 },
+	{ "_t_a%S[2]", "a07", 0 },
+	{ "_t_a%S[2]", "b07", -1 },
+	{ "_t_%%%S[2]", "%07", 0 },
+	{ "_t_%S[2]", "07;rm -rf", -1 },
+	{ "_t_%S[2]", "07\x1b[31m", -1 },
+	{ "_t_%S[2]", NULL, -1 },
+	/* an invalid name allows nothing but no element */
+	{ "a b", "x", -1 },
+};
+
+static void test_element_check(void)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(element_cases); i++) {
+		const element_case *c = &element_cases[i];
+		g_autofree char *element = c->element ? g_strcompress(c->element) : NULL;
+
+		if (rsrc_name_element_check(c->name, element) != c->rc)
+			g_error("element_check(\"%s\", \"%s\") != %d", c->name,
+				c->element ? c->element : "(null)", c->rc);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -291,5 +348,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/rsrc_name/timestamp_format", test_timestamp_format);
 	g_test_add_func("/rsrc_name/timestamp_grain", test_timestamp_grain);
 	g_test_add_func("/rsrc_name/hier_root", test_hier_root);
+	g_test_add_func("/rsrc_name/element_check", test_element_check);
 	return g_test_run();
 }
