@@ -20,9 +20,11 @@
 #include "monitor.h"
 #include "msg.h"
 #include "net.h"
-#include "status.h"
+#include "peer.h"
 #include "rsrc_name.h"
+#include "safefile.h"
 #include "spawn.h"
+#include "status.h"
 #include "trace.h"
 
 /* Outcome of one lock conversation. */
@@ -64,32 +66,57 @@ static gboolean client_no_daemon_errno(int e)
 	return e == ENOENT || e == ECONNREFUSED;
 }
 
-static int client_connect_unix(const flom_config *cfg, gboolean may_start, GError **err)
+/* Connect to the UNIX socket; a lock request only to a daemon of this user
+ * or root (a management request trusts nothing in the answer). */
+static int client_unix_connect_checked(const flom_config *cfg, gboolean manage, GError **err)
+{
+	int fd = net_unix_connect(cfg->socket_name, err);
+
+	if (fd >= 0 && !manage && safefile_check_listener(fd, cfg->socket_name, err) < 0) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+static int client_connect_unix(const flom_config *cfg, gboolean may_start, gboolean manage,
+			       GError **err)
 {
 	g_autofree char *def = config_default_socket_name();
 	g_autofree char *lock_path = spawn_lock_path(cfg->socket_name);
 	gboolean shared = g_strcmp0(def, cfg->socket_name) != 0;
+	g_autoptr(GError) first = NULL;
 	gboolean waited = FALSE;
 	int fd, lock_fd;
 
-	fd = net_unix_connect(cfg->socket_name, NULL);
+	/* Before trusting the path: what is there, and whose it is. */
+	if (safefile_check_socket(cfg->socket_name, !manage, !shared, err) < 0)
+		return -1;
+	fd = client_unix_connect_checked(cfg, manage, &first);
 	if (fd >= 0 || !client_no_daemon_errno(errno) || !may_start) {
 		int e = errno;
 
-		if (fd < 0)
+		if (fd < 0 && client_no_daemon_errno(e) && !may_start)
 			g_set_error(err, NET_ERROR, e,
-				    client_no_daemon_errno(e) && !may_start
-				    ? "no daemon is listening on %s (and -d 0 does not start one)"
-				    : "cannot connect to %s: %s", cfg->socket_name, g_strerror(e));
+				    "no daemon is listening on %s (and -d 0 does not start one)",
+				    cfg->socket_name);
+		else if (fd < 0)
+			g_propagate_error(err, g_steal_pointer(&first));
 		return fd;
 	}
 	lock_fd = spawn_lock(lock_path, shared, &waited, err);
 	if (lock_fd < 0)
 		return -1;
 	/* Another client may have started one while we waited for the lock. */
-	fd = net_unix_connect(cfg->socket_name, NULL);
-	if (fd < 0 && spawn_daemon(cfg, err) == 0)
-		fd = net_unix_connect(cfg->socket_name, err);
+	g_clear_error(&first);
+	fd = client_unix_connect_checked(cfg, manage, &first);
+	if (fd < 0 && client_no_daemon_errno(errno)) {
+		if (spawn_daemon(cfg, err) == 0)
+			fd = client_unix_connect_checked(cfg, manage, err);
+	} else if (fd < 0) {
+		g_propagate_error(err, g_steal_pointer(&first));
+	}
 	spawn_unlock(lock_fd);
 	return fd;
 }
@@ -198,7 +225,8 @@ static int client_connect_multicast(const flom_config *cfg, gboolean may_start, 
 	return fd;
 }
 
-static int client_connect(const flom_config *cfg, gboolean may_start, GError **err)
+static int client_connect(const flom_config *cfg, gboolean may_start, gboolean manage,
+			  GError **err)
 {
 	int fd;
 
@@ -207,7 +235,7 @@ static int client_connect(const flom_config *cfg, gboolean may_start, GError **e
 	else if (cfg->multicast_address)
 		fd = client_connect_multicast(cfg, may_start, err);
 	else
-		fd = client_connect_unix(cfg, may_start, err);
+		fd = client_connect_unix(cfg, may_start, manage, err);
 	if (fd >= 0 && cfg->unicast_address == NULL && cfg->multicast_address == NULL)
 		return fd;
 	if (fd >= 0)
@@ -481,7 +509,7 @@ static int client_acquire(const flom_config *cfg, client_conn *cc, grant *g)
 		int status = FLOM_EXIT_GENERIC;
 
 		cc->in_len = 0;
-		cc->fd = client_connect(cfg, cfg->daemon_lifespan != 0, &err);
+		cc->fd = client_connect(cfg, cfg->daemon_lifespan != 0, FALSE, &err);
 		if (cc->fd < 0) {
 			fprintf(stderr, "flom: %s\n", err->message);
 			return FLOM_EXIT_GENERIC;
@@ -553,6 +581,24 @@ out:
 
 /* ------------------------------------------------------------ management */
 
+/* Why the daemon refused, and how to allow it, in one line: who may manage
+ * depends on where the request comes from. */
+static void client_manage_refused(const flom_config *cfg, int fd)
+{
+	net_addr peer = { .len = sizeof(peer.ss) };
+	g_autofree char *who = client_daemon_name(cfg, fd);
+
+	if (getpeername(fd, (struct sockaddr *)&peer.ss, &peer.len) == 0 &&
+	    peer.ss.ss_family != AF_UNIX && !peer_is_local_host(&peer))
+		fprintf(stderr, "flom: the daemon at %s refused the shutdown request: it takes "
+			"management from other hosts only when started with --allow-remote-management "
+			"(AllowRemoteManagement=yes in [Daemon]); run flom -x on its host instead\n", who);
+	else
+		fprintf(stderr, "flom: the daemon at %s refused the shutdown request: only the user "
+			"who started it, or root, may stop it; run flom -x as that user or as root\n",
+			who);
+}
+
 int client_manage(const flom_config *cfg)
 {
 	g_autoptr(GError) err = NULL;
@@ -560,7 +606,7 @@ int client_manage(const flom_config *cfg)
 	int status = FLOM_EXIT_GENERIC;
 	flom_msg m;
 
-	cc->fd = client_connect(cfg, FALSE, &err);
+	cc->fd = client_connect(cfg, FALSE, TRUE, &err);
 	if (cc->fd < 0) {
 		fprintf(stderr, "flom: %s\n", err->message);
 		goto out;
@@ -580,8 +626,8 @@ int client_manage(const flom_config *cfg)
 		status = FLOM_EXIT_OK;
 		break;
 	case 1:
-		fprintf(stderr, "flom: the daemon refused the shutdown request (rc=%" G_GINT64_FORMAT ")\n",
-			m.rc);
+		client_manage_refused(cfg, cc->fd);
+		TRACE(TRACE_CLIENT, "management refused: rc=%" G_GINT64_FORMAT, m.rc);
 		break;
 	default:
 		fprintf(stderr, "flom: unexpected answer to the shutdown request: %s\n",
@@ -645,7 +691,7 @@ int client_status(const flom_config *cfg)
 	int status = FLOM_EXIT_GENERIC, r = -1;
 	flom_msg m;
 
-	cc->fd = client_connect(cfg, FALSE, &err);
+	cc->fd = client_connect(cfg, FALSE, TRUE, &err);
 	if (cc->fd < 0) {
 		fprintf(stderr, "flom: %s\n", err->message);
 		goto out;

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "daemon_int.h"
+#include "peer.h"
 #include "proctitle.h"
 #include "spawn.h"
 #include "status_collect.h"
@@ -69,11 +70,32 @@ static void daemon_handle_lock(daemon_state *d, conn *c, const flom_msg *m)
 	daemon_send_events(d);
 }
 
+/* The user at the other end of c, when the kernel knows it: SO_PEERCRED on
+ * a UNIX socket; the socket table for TCP from this host. */
+static gboolean conn_peer_uid(const conn *c, uid_t *uid)
+{
+	net_addr local = { .len = sizeof(local.ss) };
+
+	if (c->is_unix) {
+		*uid = c->uid;
+		return c->uid != (uid_t)-1;
+	}
+	if (getsockname(c->fd, (struct sockaddr *)&local.ss, &local.len) < 0)
+		return FALSE;
+	return peer_tcp_uid(&c->peer, &local, uid) == 0;
+}
+
+/* Who may manage (and see status): on this host, the daemon's own user and
+ * root, on every transport; another host only with AllowRemoteManagement. */
 static gboolean daemon_may_manage(const daemon_state *d, const conn *c)
 {
-	if (c->is_unix)
-		return c->uid == geteuid() || c->uid == 0;
-	return d->cfg->allow_remote_management || net_addr_is_loopback(&c->peer);
+	uid_t uid;
+
+	if (!c->is_unix && !peer_is_local_host(&c->peer))
+		return d->cfg->allow_remote_management;
+	if (!conn_peer_uid(c, &uid))
+		return FALSE; /* a local peer the kernel does not know: nobody's */
+	return uid == geteuid() || uid == 0;
 }
 
 static void daemon_collect_parked(const lt_owner_info *info, gpointer data)

@@ -183,6 +183,14 @@ static int net_unix_remove_stale(const char *path, const struct sockaddr_un *sun
 		errno = EEXIST;
 		return -1;
 	}
+	/* Another user's socket is never ours to remove, stale or not. */
+	if (st.st_uid != geteuid()) {
+		g_set_error(err, NET_ERROR, EPERM,
+			    "%s is another user's socket (uid %u): left alone", path,
+			    (unsigned)st.st_uid);
+		errno = EPERM;
+		return -1;
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return net_fail(err, errno, "socket(AF_UNIX)");
@@ -215,8 +223,8 @@ int net_unix_listen(const char *path, mode_t mode, GError **err)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return net_fail(err, errno, "socket(AF_UNIX)");
-	/* The umask makes the file never more open than mode, even for the
-	 * instant between bind and chmod. */
+	/* bind() creates the file with exactly mode through the umask: no
+	 * chmod through the path afterwards (it could follow a link). */
 	old = umask(0777 & ~mode);
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	e = errno;
@@ -225,7 +233,7 @@ int net_unix_listen(const char *path, mode_t mode, GError **err)
 		close(fd);
 		return net_fail(err, e, "cannot bind %s", path);
 	}
-	if (chmod(path, mode) < 0 || listen(fd, FLOM_LISTEN_BACKLOG) < 0) {
+	if (listen(fd, FLOM_LISTEN_BACKLOG) < 0) {
 		e = errno;
 		close(fd);
 		unlink(path);

@@ -11,8 +11,9 @@
 #include "rsrc_name.h"
 
 /* What one strftime conversion may produce in a grant: printable text only
- * (%n and %t would bring control characters, which no element may hold). */
-#define ELEMENT_CONVERSION_RE "[A-Za-z0-9 :+./,-]*"
+ * (%n and %t would bring control characters, which no element may hold);
+ * '%' because strftime copies a conversion it does not know. */
+#define ELEMENT_CONVERSION_RE "[A-Za-z0-9 :+./,%-]*"
 
 gboolean rsrc_type_has_elements(rsrc_type type)
 {
@@ -48,8 +49,14 @@ static char *element_timestamp_pattern(const char *format)
 		int digits = 0;
 
 		if (p[0] == '%' && p[1] != '\0' && p[1] != '%') {
-			g_string_append(re, ELEMENT_CONVERSION_RE);
+			/* adjacent conversions are one run of text (and no
+			 * backtracking between them) */
+			if (!g_str_has_suffix(re->str, ELEMENT_CONVERSION_RE))
+				g_string_append(re, ELEMENT_CONVERSION_RE);
 			p++;
+			/* %Ex and %Ox: a modifier and its conversion */
+			if ((p[0] == 'E' || p[0] == 'O') && p[1] != '\0')
+				p++;
 			continue;
 		}
 		if (p[0] == '#')

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "safefile.h"
 #include "trace.h"
 
 static spawn_server_fn spawn_server;
@@ -44,14 +45,10 @@ int spawn_lock(const char *path, gboolean shared, gboolean *waited, GError **err
 {
 	gint64 deadline = g_get_monotonic_time() / 1000 + FLOM_START_LOCK_TIMEOUT_MS;
 	int pause_ms = 1;
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, shared ? 0666 : 0600);
+	int fd = safefile_open_lock(path, shared, err);
 
-	if (fd < 0) {
-		g_set_error(err, NET_ERROR, errno, "cannot open %s: %s", path, g_strerror(errno));
+	if (fd < 0)
 		return -1;
-	}
-	if (shared)
-		(void)fchmod(fd, 0666); /* whatever the umask, every user may start */
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			g_set_error(err, NET_ERROR, errno, "flock %s: %s", path, g_strerror(errno));
@@ -79,7 +76,7 @@ void spawn_unlock(int fd)
 
 gboolean spawn_try_lock_for_exit(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int fd = safefile_open_existing(path);
 
 	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);

@@ -1,6 +1,7 @@
 /* flom: trace lines "YYYY-MM-DD HH:MM:SS.uuuuuu [pid/0xthread] func: text". */
 #include "config.h"
 #include "trace.h"
+#include "safefile.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -56,16 +57,21 @@ void trace_set_mask(unsigned mask)
 int trace_open_file(const char *path, gboolean append, GError **err)
 {
 	FILE *f;
+	int fd;
 
 	if (!g_path_is_absolute(path)) {
 		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
 			    "trace file '%s' is not an absolute path (the daemon runs in /)", path);
 		return -1;
 	}
-	f = fopen(path, append ? "ae" : "we");
+	fd = safefile_open_write(path, append, err);
+	f = fd >= 0 ? fdopen(fd, "a") : NULL;
 	if (!f) {
-		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
-			    "cannot open trace file '%s': %s", path, g_strerror(errno));
+		if (fd >= 0) {
+			g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
+				    "cannot open trace file '%s': %s", path, g_strerror(errno));
+			close(fd);
+		}
 		return -1;
 	}
 	setvbuf(f, NULL, _IOLBF, 0);

@@ -21,7 +21,7 @@ fake() {
 	rm -f "$n.ready"
 	spawn python3 "$FAKE" --ready "$n.ready" --log "$n.log" "$@"
 	FAKE_PID=$!
-	wait_for 10 test -e "$n.ready"
+	wait_for 30 test -e "$n.ready"
 }
 stop_fake() { kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; }
 ran() { cat "$TEST_TMP/ran" 2>/dev/null; }
@@ -87,7 +87,7 @@ else
 	ip route add 224.0.0.0/4 dev lo
 	PORT=$(free_tcp_port)
 	fake disc --tcp "$PORT" --udp 224.0.0.1:28015 --element=--injected-by-fake-daemon
-	try "a forged discovery reply then a forged grant" 99 -A 224.0.0.1 -d 0
+	try "a forged discovery reply then a forged grant" 99 -A 224.0.0.1 -D 4 -I 2000 -d 0
 	ok "... the client did ask the fake by discovery" grep -q '^discovery' disc.log
 	ok "... and was refused as a protocol error" grep -q "protocol error: the daemon at 127.0.0.1" err
 	stop_fake
