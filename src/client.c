@@ -72,7 +72,8 @@ static int client_unix_connect_checked(const flom_config *cfg, gboolean manage, 
 {
 	int fd = net_unix_connect(cfg->socket_name, err);
 
-	if (fd >= 0 && !manage && safefile_check_listener(fd, cfg->socket_name, err) < 0) {
+	if (fd >= 0 && !manage && !safefile_dir_vouches(cfg->socket_name) &&
+	    safefile_check_listener(fd, cfg->socket_name, err) < 0) {
 		close(fd);
 		errno = EPERM;
 		return -1;

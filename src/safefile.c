@@ -72,6 +72,16 @@ static int safefile_check_dir(const char *path, GError **err)
 			       "choose a socket in a private directory with -s PATH");
 }
 
+gboolean safefile_dir_vouches(const char *path)
+{
+	g_autofree char *dir = g_path_get_dirname(path);
+	struct stat st;
+
+	/* Only its owner and group may create a file there: a socket of
+	 * another user there was put by someone the directory admits. */
+	return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && !(st.st_mode & S_IWOTH);
+}
+
 int safefile_check_socket(const char *path, gboolean check_owner, gboolean check_dir,
 			  GError **err)
 {
@@ -88,8 +98,11 @@ int safefile_check_socket(const char *path, gboolean check_owner, gboolean check
 	}
 	if (!S_ISSOCK(st.st_mode))
 		return safefile_refuse(err, path, &st, "not a socket", SAFEFILE_WHAT_TO_DO);
-	if (check_owner && !safefile_trusted_uid(st.st_uid))
+	if (check_owner && !safefile_trusted_uid(st.st_uid)) {
+		if (!check_dir && safefile_dir_vouches(path))
+			return 2;
 		return safefile_refuse(err, path, &st, "not yours or root's", SAFEFILE_WHAT_TO_DO);
+	}
 	return 1;
 }
 

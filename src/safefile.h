@@ -16,11 +16,18 @@
 #define SAFEFILE_ERROR safefile_error_quark()
 GQuark safefile_error_quark(void);
 
+/* Whether PATH's directory admits no file from others than its owner and
+ * group (not world-writable): a shared -s socket of another user there is
+ * trusted, as the users the directory admits chose to share it. */
+gboolean safefile_dir_vouches(const char *path);
+
 /*
  * Look at the UNIX socket PATH before connecting: 0 when nothing is there,
- * 1 when it is a socket flom may use, -1 (err) otherwise. CHECK_OWNER: it
- * must belong to this user or root. CHECK_DIR (the per-user default path):
- * its directory must be sticky or private.
+ * 1 when it is a socket flom may use, 2 when it is another user's socket in
+ * a directory that vouches for it (explicit paths only), -1 (err)
+ * otherwise. CHECK_OWNER: it must belong to this user or root (or be
+ * vouched for). CHECK_DIR (the per-user default path): its directory must
+ * be sticky or private.
  */
 int safefile_check_socket(const char *path, gboolean check_owner, gboolean check_dir,
 			  GError **err);

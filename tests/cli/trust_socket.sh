@@ -89,13 +89,21 @@ is "$RC" 99 "/tmp without the sticky bit: the default path is refused"
 ok "... saying why" grep -q "^flom: /tmp is a directory of user root (uid 0), which others may write and is not sticky" "$TEST_TMP/v.err"
 chmod 1777 /tmp
 
-# ---- an explicit shared path: M's daemon is not trusted for locks ----
+# ---- an explicit path in a world-writable directory: M's daemon is not
+# trusted for locks ----
 mkdir -m 1777 /tmp/shared
 as_user "$M" "$FLOM_BIN" -s /tmp/shared/s -d -1 -- true
 v_flom -s /tmp/shared/s -- sh -c "$CMD"
 is "$RC" 99 "M's daemon on an explicit -s path: V does not lock through it"
 ok "... saying whose it is" grep -q "/tmp/shared/s is a socket of user $M" "$TEST_TMP/v.err"
 as_user "$M" "$FLOM_BIN" -s /tmp/shared/s -X >/dev/null 2>&1
+# ... unless the directory admits nobody else (not world-writable): the
+# users it admits chose to share the daemon (README: a shared daemon).
+mkdir -m 0755 /tmp/ops && chown "$M" /tmp/ops
+as_user "$M" "$FLOM_BIN" -s /tmp/ops/s -d -1 -- true
+v_flom -s /tmp/ops/s -- sh -c "$CMD"
+is "$RC" 0 "M's daemon in a directory others cannot write: V locks through it"
+as_user "$M" "$FLOM_BIN" -s /tmp/ops/s -X >/dev/null 2>&1
 
 # ---- links planted by M in a directory without the sticky bit ----
 mkdir -m 0777 /tmp/pub
