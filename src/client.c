@@ -563,7 +563,7 @@ int client_run(const flom_config *cfg)
 	g.fd = cc->fd;
 	{
 		monitor_lock lock = { cfg->resource_name, g.element, g.token, cc->fd,
-				      client_tell_command, &g };
+				      client_tell_command, &g, cfg->grace_period };
 
 		status = monitor_run(cfg, &lock, &lost);
 	}

@@ -43,6 +43,7 @@ typedef struct flom_config {
 	/* [Monitor] */
 	guint32 ignored_signals;      /* bit n set = signal n (1..31) ignored */
 	flom_on_lock_lost on_lock_lost; /* Monitor/OnLockLost */
+	gint64 grace_period;          /* ms from SIGTERM to SIGKILL of the command */
 	/* [Network] */
 	char *network_interface;
 	int discovery_attempts;       /* <0: for ever (debug features) */

@@ -87,6 +87,8 @@ const config_key config_keys[] = {
 	  "maximum number of connections", "N", "Daemon: connections served at once (default 4096)" },
 	{ "Monitor", "OnLockLost", KT_ON_LOCK_LOST, OFF(on_lock_lost), "on-lock-lost", 0, 0, 0, 0,
 	  NULL, "terminate|warn", "When the lock is lost: terminate the command (default) or only warn" },
+	{ "Monitor", "GracePeriod", KT_INT64, OFF(grace_period), "grace-period", 0, 0, 0, FLOM_GRACE_PERIOD_MAX,
+	  "grace period", "MS", "After SIGTERM, SIGKILL the command's process group past MS milliseconds (default 5000)" },
 	/* command line only */
 	{ NULL, NULL, KT_CONFIG_FILE, 0, "config-file", 'c', 0, 0, 0,
 	  NULL, "FILE", "Read FILE after the system and user configuration files" },
@@ -126,6 +128,7 @@ void config_init(flom_config *cfg)
 	cfg->multicast_port = FLOM_DEFAULT_PORT;
 	cfg->max_connections = FLOM_DEFAULT_MAX_CONNECTIONS;
 	cfg->on_lock_lost = FLOM_ON_LOCK_LOST_TERMINATE;
+	cfg->grace_period = FLOM_GRACE_PERIOD_DEFAULT;
 	cfg->discovery_attempts = FLOM_DEFAULT_DISCOVERY_ATTEMPTS;
 	cfg->discovery_timeout = FLOM_DEFAULT_DISCOVERY_TIMEOUT_MS;
 	cfg->discovery_ttl = FLOM_DEFAULT_DISCOVERY_TTL;

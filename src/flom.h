@@ -62,6 +62,8 @@ typedef enum {
 #define FLOM_DEFAULT_KEEPALIVE_INTVL 10
 #define FLOM_DEFAULT_KEEPALIVE_PROBES 6
 #define FLOM_DEFAULT_MAX_CONNECTIONS 16384
+#define FLOM_GRACE_PERIOD_DEFAULT 5000 /* ms from SIGTERM to SIGKILL of a command */
+#define FLOM_GRACE_PERIOD_MAX   3600000 /* an hour */
 
 /* ---- bounds: every size and count the program keeps ---- */
 #define FLOM_MSG_MAX            4096   /* one framed message on a stream */
@@ -142,6 +144,8 @@ static inline void flom_client_info_clear(flom_client_info *c)
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(flom_client_info, flom_client_info_clear)
+#define FLOM_KILL_WAIT_MS       2000   /* after SIGKILL: the process group is gone */
+#define FLOM_STOP_POLL_MS       10     /* checking whether a stopped group is gone */
 
 /* ---- trace modules (FLOM_TRACE_MASK bits) ---- */
 enum {

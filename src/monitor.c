@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -131,12 +132,80 @@ static gboolean monitor_lock_broken(int fd, const char **reason)
 	return TRUE;
 }
 
-static void monitor_lock_lost(const flom_config *cfg, const monitor_lock *lock, pid_t pid,
-			      const char *reason)
+static void monitor_pause_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Reap every child that ended (orphans of the command come to flom, its
+ * subreaper); TRUE when pid was one of them. */
+static gboolean monitor_reap(pid_t pid, int *wstatus)
+{
+	gboolean found = FALSE;
+	int st;
+	pid_t p;
+
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (p == pid) {
+			if (wstatus)
+				*wstatus = st;
+			found = TRUE;
+		}
+	}
+	return found;
+}
+
+/* Whether a process of group pgid is left. Our children that ended are
+ * reaped first, so zombies do not count. */
+static gboolean monitor_group_alive(pid_t pgid, int *wstatus)
+{
+	(void)monitor_reap(pgid, wstatus);
+	return kill(-pgid, 0) == 0 || errno != ESRCH;
+}
+
+/* Wait until group pgid is gone or deadline (monotonic ms) passed. */
+static gboolean monitor_group_wait(pid_t pgid, gint64 deadline, int *wstatus)
+{
+	while (monitor_group_alive(pgid, wstatus)) {
+		if (g_get_monotonic_time() / 1000 >= deadline)
+			return FALSE;
+		monitor_pause_ms(FLOM_STOP_POLL_MS);
+	}
+	return TRUE;
+}
+
+int monitor_stop_group(pid_t pgid, gint64 grace_ms, int *wstatus)
+{
+	gint64 now = g_get_monotonic_time() / 1000;
+
+	TRACE(TRACE_MONITOR, "stopping process group %d (grace %" G_GINT64_FORMAT " ms)",
+	      (int)pgid, grace_ms);
+	kill(-pgid, SIGTERM);
+	kill(-pgid, SIGCONT);
+	if (monitor_group_wait(pgid, now + MAX(grace_ms, 0), wstatus))
+		return 0;
+	TRACE(TRACE_MONITOR, "grace period over: SIGKILL to process group %d", (int)pgid);
+	kill(-pgid, SIGKILL);
+	if (monitor_group_wait(pgid, g_get_monotonic_time() / 1000 + FLOM_KILL_WAIT_MS, wstatus))
+		return 0;
+	fprintf(stderr, "flom: process group %d survived SIGKILL\n", (int)pgid);
+	return -1;
+}
+
+/* The lock is gone: say so; with OnLockLost=terminate the command's group
+ * is stopped before this returns (the daemon's release deadline leaves room
+ * for the grace period), and its status is in *wstatus. */
+static gboolean monitor_lock_lost(const flom_config *cfg, const monitor_lock *lock, pid_t pid,
+				  const char *reason, int *wstatus)
 {
 	fprintf(stderr, "flom: lock on %s lost: %s\n", lock->resource_name, reason);
-	if (cfg->on_lock_lost == FLOM_ON_LOCK_LOST_TERMINATE)
-		kill(-pid, SIGTERM);
+	if (cfg->on_lock_lost != FLOM_ON_LOCK_LOST_TERMINATE)
+		return FALSE;
+	*wstatus = SIGKILL; /* as if killed, unless its own status is reaped */
+	(void)monitor_stop_group(pid, lock->grace_ms, wstatus);
+	return TRUE;
 }
 
 /* Wait for the child; pass signals on; watch the lock. Returns the wait status. */
@@ -151,7 +220,7 @@ static int monitor_wait(const flom_config *cfg, const monitor_lock *lock, pid_t 
 		struct signalfd_siginfo si;
 		int wstatus;
 
-		if (waitpid(pid, &wstatus, WNOHANG) == pid)
+		if (monitor_reap(pid, &wstatus))
 			return wstatus;
 		if (poll(p, watching ? 2 : 1, -1) < 0 && errno != EINTR)
 			return -1;
@@ -169,7 +238,8 @@ static int monitor_wait(const flom_config *cfg, const monitor_lock *lock, pid_t 
 			if (monitor_lock_broken(lock->fd, &reason)) {
 				watching = FALSE;
 				*lost = TRUE;
-				monitor_lock_lost(cfg, lock, pid, reason);
+				if (monitor_lock_lost(cfg, lock, pid, reason, &wstatus))
+					return wstatus;
 			}
 		}
 	}
@@ -183,6 +253,9 @@ int monitor_run(const flom_config *cfg, const monitor_lock *lock, gboolean *lost
 	pid_t pid;
 
 	*lost = FALSE;
+	/* Orphans of the command stay ours: stopping its group can then tell
+	 * a live member from one that ended. */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	monitor_signal_set(cfg, &set);
 	monitor_default_dispositions(&set);
 	sigprocmask(SIG_BLOCK, &set, &oldmask);

@@ -9,10 +9,14 @@ typedef struct monitor_lock {
 	const char *resource_name;
 	const char *element;   /* appended as the last argument, or NULL */
 	guint64 token;         /* FLOM_LOCK_TOKEN, 0 if the daemon sent none */
-	int fd;                /* the lock connection: its loss is watched */
+	int fd;                /* the lock connection: its loss is watched, and
+				* the command inherits it (see monitor_run) */
 	/* Called once the command's process exists (may be NULL). */
 	void (*started)(pid_t pid, gpointer data);
 	gpointer started_data;
+	gint64 grace_ms;       /* SIGTERM to SIGKILL when the lock is lost: the
+				* configured grace period, or less when the
+				* daemon's release deadline needs it */
 } monitor_lock;
 
 /*
@@ -23,5 +27,16 @@ typedef struct monitor_lock {
  * command was then handled per cfg->on_lock_lost).
  */
 int monitor_run(const flom_config *cfg, const monitor_lock *lock, gboolean *lost);
+
+/*
+ * Stop the process group pgid: SIGTERM (and SIGCONT, so that a stopped
+ * command sees it), then SIGKILL once grace_ms passed while any member is
+ * left. Blocks until the group is gone (at most grace_ms plus
+ * FLOM_KILL_WAIT_MS). Children of this process that end meanwhile are reaped;
+ * the status of pgid itself, when it is one of them, goes to *wstatus (may be
+ * NULL). 0 when the group is gone, -1 when a member survived SIGKILL (a
+ * process stuck in the kernel).
+ */
+int monitor_stop_group(pid_t pgid, gint64 grace_ms, int *wstatus);
 
 #endif

@@ -136,7 +136,8 @@ static void test_defaults(void)
 		"[TLS]/TlsCheckPeerId=0\n"
 		"[Daemon]/AllowRemoteManagement=0\n"
 		"[Daemon]/MaxConnections=16384\n"
-		"[Monitor]/OnLockLost='terminate'\n";
+		"[Monitor]/OnLockLost='terminate'\n"
+		"[Monitor]/GracePeriod=5000\n";
 
 	config_init(&cfg);
 	g_assert_cmpstr(cfg.resource_name, ==, "_RESOURCE");
