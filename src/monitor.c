@@ -10,6 +10,7 @@
 #include "monitor.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -94,6 +95,11 @@ static void monitor_exec_child(const flom_config *cfg, const monitor_lock *lock,
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	/* The command inherits the lock connection: when flom dies, the
+	 * daemon sees it close only once the command (and what it started
+	 * with the descriptor) is gone too, as with flock(1). */
+	if (lock->fd >= 0)
+		(void)fcntl(lock->fd, F_SETFD, 0);
 	setenv("FLOM_RESOURCE_NAME", lock->resource_name, 1);
 	if (lock->element)
 		setenv("FLOM_LOCKED_ELEMENT", lock->element, 1);

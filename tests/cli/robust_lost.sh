@@ -123,7 +123,8 @@ wait "$VICTIM"
 
 # ---- holders killed with SIGKILL while others wait ----
 # A holder whose command stays behind when flom itself is killed (it is in
-# its own process group): its PID is kept to stop it at the end.
+# its own process group) keeps the lock until that command ends too: the
+# command inherits the lock connection (tests/cli/local_holder_killed.sh).
 rm -f got
 "$FLOM_BIN" $UNIX -r R -- sh -c 'echo $$ >h.cmd; exec sleep 30' &
 HOLDER=$!
@@ -136,7 +137,8 @@ for i in 1 2 3; do
 done
 wait_for 5 fd_count_at_least "$DPID" $((FDS + 3))
 { kill -KILL "$HOLDER"; wait "$HOLDER"; } 2>/dev/null
-ok "SIGKILL of the holder: the three waiters get the lock in turn" wait_for 10 has_lines got 3
+kill "$(cat h.cmd)"
+ok "SIGKILL of the holder and its command: the three waiters get the lock in turn" wait_for 10 has_lines got 3
 for i in 0 1 2; do
 	wait "${WAITERS[$i]}"
 	is "$?" 0 "waiter $((i + 1)) exits 0"
@@ -159,7 +161,8 @@ WA=$!
 WB=$!
 wait_for 5 fd_count_at_least "$DPID" $((FDS + 2))
 { kill -KILL "$H1" "$H2"; wait "$H1" "$H2"; } 2>/dev/null
-ok "SIGKILL of both holders: both waiters get a unit" wait_for 10 has_lines got 2
+kill "$(cat n1.cmd)" "$(cat n2.cmd)"
+ok "SIGKILL of both holders and their commands: both waiters get a unit" wait_for 10 has_lines got 2
 wait "$WA"; ra=$?
 wait "$WB"; rb=$?
 is "$ra$rb" 00 "both waiters exit 0"

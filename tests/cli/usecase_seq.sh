@@ -86,13 +86,14 @@ rc_of k2 >/dev/null
 is "$(fl -r '_s_k[1]' -- echo)" 2 "a non-transactional value is not reused after a kill"
 
 # ---- the client vanished without unlocking: rolled back too ----
+# (once its command, which keeps the lock connection, ended too)
 hold v1 0 -r '_S_v[1]'
 wait_in v1
 kill -KILL "$(cat "$TEST_TMP/pid.v1")"
 rc_of v1 >/dev/null
+go v1
 ok "a killed client's lock is released" \
 	sh -c "[ \"\$('$FLOM_BIN' -s '$SOCK' -o 5000 -r '_S_v[1]' -- echo)\" = 1 ]"
-go v1
 
 # ---- several holders at once ----
 new_scenario
