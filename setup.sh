@@ -11,11 +11,12 @@ set -euo pipefail
 
 cd "$(dirname "$0")"
 
-# Build tools, the one library, and every command the tests and the bench
-# call (ip, nft, ps, unshare, flock, setpriv; hyperfine and python3 for the
-# bench; clang and its runtime for the libFuzzer targets).
+# Build tools, the libraries (glib, OpenSSL for TLS), and every command the
+# tests and the bench call (ip, nft, ps, unshare, flock, setpriv; openssl to
+# make test certificates; hyperfine and python3 for the bench; clang and its
+# runtime for the libFuzzer targets).
 PACKAGES="build-essential gcc make autoconf automake libtool pkg-config
-	libglib2.0-dev iproute2 nftables procps util-linux coreutils python3
+	libglib2.0-dev libssl-dev openssl iproute2 nftables procps util-linux coreutils python3
 	clang libclang-rt-dev hyperfine"
 
 say() { printf '== %s\n' "$*"; }

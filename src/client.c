@@ -25,6 +25,7 @@
 #include "safefile.h"
 #include "spawn.h"
 #include "status.h"
+#include "tls.h"
 #include "trace.h"
 
 /* Outcome of one lock conversation. */
@@ -36,6 +37,8 @@ typedef enum {
 
 typedef struct client_conn {
 	int fd;
+	tls_ctx *tls_ctx;      /* this side's credentials, when TLS is on */
+	tls_conn *tls;         /* the session over fd, when TLS is on */
 	char in[FLOM_MSG_MAX];
 	size_t in_len;
 } client_conn;
@@ -44,7 +47,7 @@ typedef struct grant {
 	char *element;
 	guint64 token;
 	gint64 ext;     /* the daemon's extension level (0: an original) */
-	int fd;         /* the lock connection */
+	struct client_conn *cc; /* the lock connection */
 } grant;
 
 static gint64 client_now_ms(void)
@@ -245,37 +248,78 @@ static int client_connect(const flom_config *cfg, gboolean may_start, gboolean m
 	return fd;
 }
 
+/* Reach a daemon and, with TLS, do the handshake (bounded by the request
+ * timeout, so a silent daemon cannot hold us). The credentials are loaded
+ * first: a bad file fails before any daemon is started. */
+static int client_open(client_conn *cc, const flom_config *cfg, gboolean may_start,
+		       gboolean manage, GError **err)
+{
+	cc->in_len = 0;
+	if (config_tls_enabled(cfg) && !cc->tls_ctx) {
+		cc->tls_ctx = tls_ctx_new(cfg->tls_certificate, cfg->tls_private_key,
+					  cfg->tls_ca_certificate, FALSE, err);
+		if (!cc->tls_ctx)
+			return -1;
+	}
+	cc->fd = client_connect(cfg, may_start, manage, err);
+	if (cc->fd < 0 || !cc->tls_ctx)
+		return cc->fd < 0 ? -1 : 0;
+	if (!(cc->tls = tls_conn_new(cc->tls_ctx, cc->fd, err)) ||
+	    tls_handshake_wait(cc->fd, cc->tls, g_get_monotonic_time() + cfg->request_timeout * 1000,
+			       err) < 0)
+		return -1;
+	TRACE(TRACE_TLS, "TLS handshake done");
+	return 0;
+}
+
+static void client_disconnect(client_conn *cc)
+{
+	g_clear_pointer(&cc->tls, tls_conn_free);
+	if (cc->fd >= 0)
+		close(cc->fd);
+	cc->fd = -1;
+}
+
+static void client_conn_free(client_conn *cc)
+{
+	client_disconnect(cc);
+	tls_ctx_free(cc->tls_ctx);
+	g_free(cc);
+}
+
 /* ------------------------------------------------------------ messages */
 
-static int client_send(int fd, const flom_msg *m)
+static int client_send(client_conn *cc, const flom_msg *m, GError **err)
 {
 	g_autoptr(GString) out = g_string_new(NULL);
-	size_t off = 0;
 
 	msg_encode(m, out);
 	TRACE(TRACE_CLIENT, "-> %s", out->str);
-	while (off < out->len) {
-		ssize_t n = send(fd, out->str + off, out->len - off, MSG_NOSIGNAL);
+	return tls_io_write_all(cc->fd, cc->tls, out->str, out->len, -1, err);
+}
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		off += n;
-	}
-	return 0;
+/* The connection closed before a complete message: a plain client that got
+ * the start of a TLS record talks to a daemon that speaks TLS. */
+static int client_closed(const client_conn *cc, GError **err)
+{
+	if (cc->tls || !tls_looks_like_record(cc->in, cc->in_len))
+		return 0;
+	g_set_error(err, TLS_ERROR, TLS_ERROR_HANDSHAKE, "the daemon speaks TLS and this flom does "
+		    "not: configure --tls-certificate, --tls-private-key and --tls-ca-certificate");
+	return -1;
 }
 
 /*
  * Next message from the daemon: 1 with *m, 0 when the connection closed,
- * -1 on a protocol error (err), -2 when deadline_ms (absolute, <0 = none)
- * passed.
+ * -1 on a protocol or TLS error (err), -2 when deadline_ms (absolute, <0 =
+ * none) passed.
  */
 static int client_recv(client_conn *cc, flom_msg *m, gint64 deadline_ms, GError **err)
 {
 	for (;;) {
+		g_autoptr(GError) e = NULL;
 		gssize len = msg_frame(cc->in, cc->in_len);
-		ssize_t n;
+		gssize n;
 
 		if (len < 0) {
 			g_set_error(err, MSG_ERROR, 0, "answer over %d bytes", FLOM_MSG_MAX);
@@ -289,13 +333,16 @@ static int client_recv(client_conn *cc, flom_msg *m, gint64 deadline_ms, GError 
 			cc->in_len -= len;
 			return rc < 0 ? -1 : 1;
 		}
-		if (deadline_ms >= 0 && net_wait_readable(cc->fd, deadline_ms * 1000) == 0)
+		n = tls_io_read_wait(cc->fd, cc->tls, cc->in + cc->in_len, sizeof(cc->in) - cc->in_len,
+				     deadline_ms < 0 ? -1 : deadline_ms * 1000, &e);
+		if (n < 0 && g_error_matches(e, TLS_ERROR, TLS_ERROR_DEADLINE))
 			return -2;
-		n = recv(cc->fd, cc->in + cc->in_len, sizeof(cc->in) - cc->in_len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
+		if (n < 0 && cc->tls) {
+			g_propagate_error(err, g_steal_pointer(&e));
+			return -1;
+		}
 		if (n <= 0)
-			return 0;
+			return client_closed(cc, err);
 		cc->in_len += n;
 	}
 }
@@ -363,7 +410,7 @@ static int client_send_lock(client_conn *cc, const flom_config *cfg)
 		      cfg->resource_timeout != 0, cfg->resource_quantity,
 		      cfg->resource_create, cfg->resource_idle_lifespan);
 	client_claims(&m);
-	return client_send(cc->fd, &m);
+	return client_send(cc, &m, NULL);
 }
 
 /* The waiting notice: on a terminal, or always with -V; once. */
@@ -416,6 +463,32 @@ static lock_result client_check_element(client_conn *cc, const flom_config *cfg,
 	return LOCK_FAILED;
 }
 
+static void client_bad_answer(const GError *err)
+{
+	if (err && err->domain == TLS_ERROR)
+		fprintf(stderr, "flom: %s\n", err->message);
+	else if (err)
+		fprintf(stderr, "flom: unexpected answer from the daemon: %s\n", err->message);
+	else
+		fprintf(stderr, "flom: unexpected answer from the daemon: wrong verb or step\n");
+}
+
+/* --tls-check-peer-id: the daemon's certificate must name the id it sent in
+ * its first answer. Says so when it does not. */
+static gboolean client_peer_id_ok(const client_conn *cc, const flom_config *cfg, const flom_msg *m)
+{
+	g_autofree char *cn = NULL;
+
+	if (!cc->tls || !cfg->tls_check_peer_id)
+		return TRUE;
+	cn = tls_peer_cn(cc->tls);
+	if (g_strcmp0(cn, m->peerid) == 0)
+		return TRUE;
+	fprintf(stderr, "flom: TLS peer id check failed: the daemon's certificate CN is '%s' but it "
+		"sent the unique id '%s'\n", cn ? cn : "", m->peerid ? m->peerid : "");
+	return FALSE;
+}
+
 /* The lock conversation: request, then answers until granted or refused.
  * -o N bounds the whole wait (the original restarted it on every answer).
  * Queued, it says once whom it waits for (client_notice). */
@@ -450,9 +523,9 @@ static lock_result client_lock(client_conn *cc, const flom_config *cfg, grant *g
 		if (r == 0)
 			return LOCK_RETRY; /* nothing was granted: safe to ask again */
 		if (r < 0 || m.verb != MSG_VERB_LOCK || !m.has_answer ||
-		    m.step != (answered ? MSG_STEP_LATER_ANSWER : MSG_STEP_ANSWER)) {
-			fprintf(stderr, "flom: unexpected answer from the daemon: %s\n",
-				err ? err->message : "wrong verb or step");
+		    m.step != (answered ? MSG_STEP_LATER_ANSWER : MSG_STEP_ANSWER) ||
+		    (!answered && !client_peer_id_ok(cc, cfg, &m))) {
+			client_bad_answer(err);
 			msg_clear(&m);
 			*status = FLOM_EXIT_GENERIC;
 			return LOCK_FAILED;
@@ -485,8 +558,9 @@ static int client_unlock(client_conn *cc, const flom_config *cfg, gboolean rollb
 	int rc;
 
 	msg_make_unlock(&m, cfg->resource_name, rollback);
-	rc = client_send(cc->fd, &m);
+	rc = client_send(cc, &m, NULL);
 	msg_clear(&m);
+	tls_close_notify(cc->tls);
 	shutdown(cc->fd, SHUT_WR);
 	for (;;) {
 		g_autoptr(GError) err = NULL;
@@ -509,9 +583,7 @@ static int client_acquire(const flom_config *cfg, client_conn *cc, grant *g)
 		g_autoptr(GError) err = NULL;
 		int status = FLOM_EXIT_GENERIC;
 
-		cc->in_len = 0;
-		cc->fd = client_connect(cfg, cfg->daemon_lifespan != 0, FALSE, &err);
-		if (cc->fd < 0) {
+		if (client_open(cc, cfg, cfg->daemon_lifespan != 0, FALSE, &err) < 0) {
 			fprintf(stderr, "flom: %s\n", err->message);
 			return FLOM_EXIT_GENERIC;
 		}
@@ -519,11 +591,10 @@ static int client_acquire(const flom_config *cfg, client_conn *cc, grant *g)
 		case LOCK_GRANTED:
 			return FLOM_EXIT_OK;
 		case LOCK_FAILED:
-			close(cc->fd);
 			return status;
 		case LOCK_RETRY:
 			TRACE(TRACE_CLIENT, "daemon closed before granting: attempt %d", attempt + 1);
-			close(cc->fd);
+			client_disconnect(cc);
 			client_pause_ms(10 << attempt);
 			break;
 		}
@@ -543,7 +614,7 @@ static void client_tell_command(pid_t pid, gpointer data)
 	if (g->ext < MSG_EXT_LEVEL)
 		return;
 	msg_make_command(&m, pid);
-	if (client_send(g->fd, &m) < 0)
+	if (client_send(g->cc, &m, NULL) < 0)
 		TRACE(TRACE_CLIENT, "cannot send the command pid: %s", g_strerror(errno));
 	msg_clear(&m);
 }
@@ -555,12 +626,14 @@ int client_run(const flom_config *cfg)
 	gboolean lost = FALSE;
 	int status;
 
+	cc->fd = -1;
+
 	status = client_acquire(cfg, cc, &g);
 	if (status != FLOM_EXIT_OK)
 		goto out;
 	if (cfg->verbose && g.element)
 		printf("Locked element is '%s'\n", g.element);
-	g.fd = cc->fd;
+	g.cc = cc;
 	{
 		monitor_lock lock = { cfg->resource_name, g.element, g.token, cc->fd,
 				      client_tell_command, &g, cfg->grace_period };
@@ -573,10 +646,9 @@ int client_run(const flom_config *cfg)
 		fprintf(stderr, "flom: cannot send the unlock: %s\n", g_strerror(errno));
 		status = FLOM_EXIT_GENERIC;
 	}
-	close(cc->fd);
 out:
 	g_free(g.element);
-	g_free(cc);
+	client_conn_free(cc);
 	return status;
 }
 
@@ -607,14 +679,14 @@ int client_manage(const flom_config *cfg)
 	int status = FLOM_EXIT_GENERIC;
 	flom_msg m;
 
-	cc->fd = client_connect(cfg, FALSE, TRUE, &err);
-	if (cc->fd < 0) {
+	cc->fd = -1;
+	if (client_open(cc, cfg, FALSE, TRUE, &err) < 0) {
 		fprintf(stderr, "flom: %s\n", err->message);
 		goto out;
 	}
 	msg_make_shutdown(&m, cfg->unique_id, cfg->immediate_exit);
-	if (client_send(cc->fd, &m) < 0) {
-		fprintf(stderr, "flom: cannot send the shutdown request: %s\n", g_strerror(errno));
+	if (client_send(cc, &m, &err) < 0) {
+		fprintf(stderr, "flom: cannot send the shutdown request: %s\n", err->message);
 		msg_clear(&m);
 		goto out;
 	}
@@ -637,9 +709,7 @@ int client_manage(const flom_config *cfg)
 	}
 	msg_clear(&m);
 out:
-	if (cc->fd >= 0)
-		close(cc->fd);
-	g_free(cc);
+	client_conn_free(cc);
 	return status;
 }
 
@@ -692,22 +762,20 @@ int client_status(const flom_config *cfg)
 	int status = FLOM_EXIT_GENERIC, r = -1;
 	flom_msg m;
 
-	cc->fd = client_connect(cfg, FALSE, TRUE, &err);
-	if (cc->fd < 0) {
+	cc->fd = -1;
+	if (client_open(cc, cfg, FALSE, TRUE, &err) < 0) {
 		fprintf(stderr, "flom: %s\n", err->message);
 		goto out;
 	}
 	msg_make_status_request(&m, cfg->unique_id, filter);
-	if (client_send(cc->fd, &m) < 0)
-		fprintf(stderr, "flom: cannot send the status request: %s\n", g_strerror(errno));
+	if (client_send(cc, &m, &err) < 0)
+		fprintf(stderr, "flom: cannot send the status request: %s\n", err->message);
 	else if ((r = client_status_records(cc, records)) == 0)
 		fprintf(stderr, "flom: this daemon does not report status (an original FLoM daemon?)\n");
 	else if (r > 0)
 		status = status_print(records, cfg->status, cfg->verbose, stdout);
 	msg_clear(&m);
 out:
-	if (cc->fd >= 0)
-		close(cc->fd);
-	g_free(cc);
+	client_conn_free(cc);
 	return status;
 }

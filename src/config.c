@@ -9,6 +9,7 @@
 #include "config.h"
 #include "config_private.h"
 #include "rsrc_name.h"
+#include "tls.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -38,17 +39,19 @@ static int check_transport(const flom_config *cfg, GError **err)
 	return 0;
 }
 
+gboolean config_tls_enabled(const flom_config *cfg)
+{
+	return cfg->tls_certificate && cfg->tls_private_key && cfg->tls_ca_certificate;
+}
+
 static int check_tls(const flom_config *cfg, GError **err)
 {
-	gboolean all = cfg->tls_certificate && cfg->tls_private_key && cfg->tls_ca_certificate;
+	const char *needs = cfg->tls_check_peer_id ? "tls-check-peer-id"
+			    : cfg->tls_allowed_manager_ids ? "tls-allowed-manager-ids" : NULL;
 
-	if (cfg->tls_check_peer_id && !all) {
+	if (needs && !config_tls_enabled(cfg)) {
 		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-			    "tls-check-peer-id needs tls-certificate, tls-private-key and tls-ca-certificate");
-		return -1;
-	}
-	if (all) {
-		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "TLS is not supported by this build");
+			    "%s needs tls-certificate, tls-private-key and tls-ca-certificate", needs);
 		return -1;
 	}
 	return 0;
@@ -203,7 +206,7 @@ void config_print_version(FILE *out)
 	fputs("Copyright (c) the flom developers\n", out);
 	fputs("License: GPL-2.0-or-later; this is free software and comes with NO WARRANTY\n", out);
 	fputs("Package name: flom; package version: " PACKAGE_VERSION "; compatible with FLoM 1.7.2\n", out);
-	fputs("TLS supported protocol(s): none (this build has no TLS)\n", out);
+	fprintf(out, "TLS supported protocol(s): %s\n", tls_protocols());
 	fputs("Same options, configuration files, exit statuses and wire protocol as FLoM 1.7.2\n", out);
 	fputs("Documentation: man flom\n", out);
 }

@@ -40,6 +40,7 @@ typedef struct flom_config {
 	char *mount_point_vfs;
 	gboolean allow_remote_management; /* Daemon/AllowRemoteManagement */
 	int max_connections;              /* Daemon/MaxConnections */
+	gint64 request_timeout;           /* Daemon/RequestTimeout, ms: also the TLS handshake bound */
 	/* [Monitor] */
 	guint32 ignored_signals;      /* bit n set = signal n (1..31) ignored */
 	flom_on_lock_lost on_lock_lost; /* Monitor/OnLockLost */
@@ -52,11 +53,12 @@ typedef struct flom_config {
 	int tcp_keepalive_time;
 	int tcp_keepalive_intvl;
 	int tcp_keepalive_probes;
-	/* [TLS]: accepted and validated for compatibility; see config_check() */
+	/* [TLS]: on for this side when the three files are set */
 	char *tls_certificate;
 	char *tls_private_key;
 	char *tls_ca_certificate;
 	gboolean tls_check_peer_id;
+	char *tls_allowed_manager_ids;    /* TLS/TlsAllowedManagerIds: "id;id" */
 
 	/* command line only */
 	char **command;               /* NULL-terminated argv of the command, or NULL */
@@ -114,6 +116,9 @@ char *config_unique_id(void);
  * created when no file holds an id (the unit tests use it). NULL only when
  * KEEP is NULL and no candidate holds an id. */
 char *config_unique_id_search(const char *const *candidates, const char *keep);
+
+/* Whether this side speaks TLS: the three files are configured. */
+gboolean config_tls_enabled(const flom_config *cfg);
 
 /* Default UNIX socket for this user. */
 char *config_default_socket_name(void);

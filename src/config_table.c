@@ -73,18 +73,23 @@ const config_key config_keys[] = {
 	{ "Network", "TcpKeepaliveProbes", KT_INT, OFF(tcp_keepalive_probes), "tcp-keepalive-probes", 0, 0,
 	  1, FLOM_KEEPALIVE_PROBES_MAX, "TCP keepalive probes", "N", "Unanswered probes before a connection is dropped (default 6)" },
 	{ "TLS", "TlsCertificate", KT_REALPATH, OFF(tls_certificate), "tls-certificate", 0, 0, 0, 0,
-	  NULL, "FILE", "Accepted for compatibility: TLS is not supported" },
+	  NULL, "FILE", "PEM certificate of this side: TLS when the three files are set" },
 	{ "TLS", "TlsPrivateKey", KT_REALPATH, OFF(tls_private_key), "tls-private-key", 0, 0, 0, 0,
-	  NULL, "FILE", "Accepted for compatibility: TLS is not supported" },
+	  NULL, "FILE", "PEM private key of the certificate" },
 	{ "TLS", "TlsCaCertificate", KT_REALPATH, OFF(tls_ca_certificate), "tls-ca-certificate", 0, 0, 0, 0,
-	  NULL, "FILE", "Accepted for compatibility: TLS is not supported" },
+	  NULL, "FILE", "PEM CA certificate that must sign the peer's certificate" },
 	{ "TLS", "TlsCheckPeerId", KT_BOOL, OFF(tls_check_peer_id), "tls-check-peer-id", 0, 0, 0, 0,
-	  NULL, "yes|no", "Accepted for compatibility: TLS is not supported" },
+	  NULL, "yes|no", "Require the peer's certificate CN to be the unique id it sends" },
 	/* ours */
 	{ "Daemon", "AllowRemoteManagement", KT_BOOL, OFF(allow_remote_management), "allow-remote-management", 0, 0,
 	  0, 0, NULL, "yes|no", "Daemon: accept -x/-X from other hosts (default no)" },
 	{ "Daemon", "MaxConnections", KT_INT, OFF(max_connections), "max-connections", 0, 0, 1, FLOM_MAX_CONNECTIONS_LIMIT,
 	  "maximum number of connections", "N", "Daemon: connections served at once (default 4096)" },
+	{ "Daemon", "RequestTimeout", KT_INT64, OFF(request_timeout), "request-timeout", 0, 0, 1, G_MAXINT,
+	  "request timeout", "MILLISECONDS",
+	  "Close a connection that sent no complete request (or TLS handshake) in time (default 5000)" },
+	{ "TLS", "TlsAllowedManagerIds", KT_STRING, OFF(tls_allowed_manager_ids), "tls-allowed-manager-ids", 0, 0,
+	  0, 0, NULL, "ID;ID...", "Daemon with TLS: certificate CNs that may manage it from other hosts" },
 	{ "Monitor", "OnLockLost", KT_ON_LOCK_LOST, OFF(on_lock_lost), "on-lock-lost", 0, 0, 0, 0,
 	  NULL, "terminate|warn", "When the lock is lost: terminate the command (default) or only warn" },
 	{ "Monitor", "GracePeriod", KT_INT64, OFF(grace_period), "grace-period", 0, 0, 0, FLOM_GRACE_PERIOD_MAX,
@@ -127,6 +132,7 @@ void config_init(flom_config *cfg)
 	cfg->unicast_port = FLOM_DEFAULT_PORT;
 	cfg->multicast_port = FLOM_DEFAULT_PORT;
 	cfg->max_connections = FLOM_DEFAULT_MAX_CONNECTIONS;
+	cfg->request_timeout = FLOM_DEFAULT_REQUEST_TIMEOUT_MS;
 	cfg->on_lock_lost = FLOM_ON_LOCK_LOST_TERMINATE;
 	cfg->grace_period = FLOM_GRACE_PERIOD_DEFAULT;
 	cfg->discovery_attempts = FLOM_DEFAULT_DISCOVERY_ATTEMPTS;

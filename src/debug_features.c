@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #endif
 #include "debug_features.h"
+#include "debug_tls.h"
 #include "flom.h"
 #include "net.h"
 #include "trace.h"
@@ -118,6 +119,7 @@ static void df_list_known(const char *name)
 	fprintf(stderr, "flom: unknown debug feature '%s'; the known ones are:\n", name ? name : "");
 	for (size_t i = 0; i < G_N_ELEMENTS(df_features); i++)
 		fprintf(stderr, "  %s\n", df_features[i].name);
+	fprintf(stderr, "  tls.server\n  tls.client\n");
 }
 
 /* net.c's steps into this feature's trace. */
@@ -406,6 +408,8 @@ int debug_features_run(const flom_config *cfg)
 	int rc;
 
 	TRACE(TRACE_DEBUG_FEATURES, "name='%s'", cfg->debug_feature ? cfg->debug_feature : "");
+	if (debug_tls_feature(cfg->debug_feature) >= 0)
+		return debug_tls_run(cfg, debug_tls_feature(cfg->debug_feature) == 1);
 	if (!f) {
 		df_list_known(cfg->debug_feature);
 		return FLOM_EXIT_DEBUG_FAILED;

@@ -64,6 +64,7 @@ typedef enum {
 #define FLOM_DEFAULT_MAX_CONNECTIONS 16384
 #define FLOM_GRACE_PERIOD_DEFAULT 5000 /* ms from SIGTERM to SIGKILL of a command */
 #define FLOM_GRACE_PERIOD_MAX   3600000 /* an hour */
+#define FLOM_DEFAULT_REQUEST_TIMEOUT_MS 5000 /* a connection's first request, TLS handshake */
 
 /* ---- bounds: every size and count the program keeps ---- */
 #define FLOM_MSG_MAX            4096   /* one framed message on a stream */
@@ -159,6 +160,7 @@ enum {
 	TRACE_LOCKTABLE = 0x00000100,
 	TRACE_DEBUG_FEATURES = 0x00010000, /* the seeds' value, not 0x100000 */
 	TRACE_MNGMNT    = 0x00040000,
+	TRACE_TLS       = 0x00200000,
 	TRACE_NET       = 0x00400000,
 };
 

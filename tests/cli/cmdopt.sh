@@ -61,6 +61,7 @@ is "$(rc_out out "$FLOM_BIN" -v)" 0 "-v exits 0"
 is "$(wc -l <out | tr -d ' ')" 7 "-v prints 7 lines"
 ok "-v says it is flom, compatible with FLoM 1.7.2" grep -q 'FLoM 1.7.2' out
 ok "-v names the licence" grep -q 'GPL-2.0-or-later' out
+ok "-v names the TLS protocols (1.2 at least)" grep -qx 'TLS supported protocol(s): TLSv1.2, TLSv1.3 (.*)' out
 is "$(rc_out out "$FLOM_BIN" --version)" 0 "--version exits 0"
 is "$(rc_out out "$FLOM_BIN" --signal-list)" 0 "--signal-list exits 0"
 is "$(head -n1 out)" "$(printf '1) SIGHUP\t2) SIGINT\t3) SIGQUIT\t4) SIGILL\t')" "--signal-list first line"
@@ -165,6 +166,10 @@ ok "--mount-point-vfs" dump_has "[Daemon]/MountPointVFS='$T/flom-test-vfs'" --mo
 ok "MountPointVFS" key_has "[Daemon]/MountPointVFS='$T/flom-test-vfs'" Daemon "MountPointVFS=$T/flom-test-vfs"
 ok "AllowRemoteManagement=yes" key_has "[Daemon]/AllowRemoteManagement=1" Daemon "AllowRemoteManagement=yes"
 ok "MaxConnections=10" key_has "[Daemon]/MaxConnections=10" Daemon "MaxConnections=10"
+ok "--request-timeout" dump_has "[Daemon]/RequestTimeout=250" --request-timeout=250
+ok "RequestTimeout=250" key_has "[Daemon]/RequestTimeout=250" Daemon "RequestTimeout=250"
+ok "--tls-allowed-manager-ids" dump_has "[TLS]/TlsAllowedManagerIds='a;b'" --tls-allowed-manager-ids='a;b'
+ok "TlsAllowedManagerIds" key_has "[TLS]/TlsAllowedManagerIds='a;b'" TLS "TlsAllowedManagerIds=a;b"
 
 # ---- [Monitor] ----
 ok "--ignore-signal twice" dump_has "[Monitor]/IgnoredSignals='SIGQUIT;SIGTERM'" \
@@ -299,9 +304,12 @@ bad "-m not a directory" "option -m: '$T/nodir' is not an existing directory" -m
 bad "-n unknown interface" "option -n: 'nosuchif0' is not a network interface" -n nosuchif0
 bad "--tls-certificate missing" "option --tls-certificate: '$T/no.pem'" --tls-certificate="$T/no.pem"
 bad "-c missing" "$T/no.conf" -c "$T/no.conf"
-bad "all three TLS files" "flom: TLS is not supported by this build" \
+bad "three TLS files that are no PEM" "flom: cannot use certificate file '$pem'" \
 	--tls-certificate="$T/foo.pem" --tls-private-key="$T/foo.pem" --tls-ca-certificate="$T/foo.pem"
 bad "--tls-check-peer-id without files" "tls-check-peer-id needs" --tls-check-peer-id=yes
+bad "--tls-allowed-manager-ids without files" "tls-allowed-manager-ids needs" \
+	--tls-allowed-manager-ids=0123
+bad "--request-timeout 0" "option --request-timeout: request timeout must be >= 1" --request-timeout=0
 f=$(conf Resource "Create=perhaps")
 bad "invalid value in -c file" "$f: [Resource] Create: 'perhaps' is an invalid value" -c "$f"
 printf '[Daemon]\nUnicastPort=abc\n' >"$HOME/.flom"

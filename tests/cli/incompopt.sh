@@ -46,13 +46,12 @@ refused "--tls-check-peer-id -- ls" "option --tls-check-peer-id: '--' is an inva
 	-V --tls-check-peer-id -- ls
 ok "--tls-check-peer-id -- ls: no dump for a refused command line" test ! -s out
 
-# ---- TLS: accepted for compatibility, never used ----
+# ---- TLS: the three files or none; files OpenSSL cannot use ----
 touch "$T/cert.pem" "$T/key.pem" "$T/ca.pem"
 refused "--tls-check-peer-id=yes without the files" "tls-check-peer-id needs" \
 	-s "$T/foo" --tls-check-peer-id=yes -- ls
-refused "the three TLS files" "TLS is not supported by this build" -s "$T/foo" \
+refused "three TLS files that are empty" "cannot use certificate file '$T/cert.pem'" -s "$T/foo" \
 	--tls-certificate="$T/cert.pem" --tls-private-key="$T/key.pem" --tls-ca-certificate="$T/ca.pem" -- ls
-is "$(cat err)" "flom: TLS is not supported by this build" "the TLS line is exact"
 
 # ---- our own options ----
 refused "--foreground with a command" "--foreground runs a daemon and takes no command" \

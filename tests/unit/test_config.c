@@ -136,6 +136,8 @@ static void test_defaults(void)
 		"[TLS]/TlsCheckPeerId=0\n"
 		"[Daemon]/AllowRemoteManagement=0\n"
 		"[Daemon]/MaxConnections=16384\n"
+		"[Daemon]/RequestTimeout=5000\n"
+		"[TLS]/TlsAllowedManagerIds=''\n"
 		"[Monitor]/OnLockLost='terminate'\n"
 		"[Monitor]/GracePeriod=5000\n";
 
@@ -248,6 +250,7 @@ static void test_version(void)
 	g_assert_nonnull(strstr(buf, "FLoM 1.7.2"));
 	g_assert_nonnull(strstr(buf, "GPL-2.0-or-later"));
 	g_assert_nonnull(strstr(buf, "the flom developers"));
+	g_assert_nonnull(strstr(buf, "TLS supported protocol(s): TLSv1.2, TLSv1.3"));
 	free(buf);
 }
 
