@@ -10,6 +10,7 @@
 #   P4  8000 distinct locks on 8000 connections, default settings: time, bytes each
 #   P6  cold start flom -d 500 -- true       / a warm run
 #   P8  first lock in dynamic mode on a lone host (root: a private network namespace)
+#   P9  flom -- true over TLS (RSA 2048, mutual authentication) / the same over plain TCP
 #
 # The daemons it uses are its own (own socket directory), started in the
 # foreground and stopped by PID. Bounded: about two minutes.
@@ -171,6 +172,54 @@ p8() {
 	while read -r v; do record p8 "$v"; done <"$DIR/p8.out"
 }
 
+# P9: the cost of TLS on one lock. Two warm TCP daemons on loopback, one with
+# TLS; certificates made here with the openssl command (CN = our unique id).
+free_port() {
+	local p
+	for _ in 1 2 3 4 5 6 7 8; do
+		p=$((30000 + RANDOM % 30000))
+		grep -q ":$(printf '%04X' "$p") 00000000:0000 0A" /proc/net/tcp 2>/dev/null || { echo "$p"; return; }
+	done
+	return 1
+}
+p9_certs() {
+	local c=$DIR/certs
+	mkdir -p "$c" &&
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=bench CA" \
+			-keyout "$c/ca.key" -out "$c/ca.pem" &&
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=$("$FLOM" --unique-id)" \
+			-keyout "$c/peer.key" -out "$c/peer.csr" &&
+		openssl x509 -req -in "$c/peer.csr" -CA "$c/ca.pem" -CAkey "$c/ca.key" \
+			-CAcreateserial -days 2 -out "$c/peer.pem"
+}
+p9() {
+	local r v tcp tls tcp_pid tls_pid
+	local opts="--tls-certificate=$DIR/certs/peer.pem --tls-private-key=$DIR/certs/peer.key"
+	opts="$opts --tls-ca-certificate=$DIR/certs/ca.pem --tls-check-peer-id=yes"
+	command -v openssl >/dev/null || { echo "  P9 skipped: no openssl command"; return; }
+	p9_certs >"$DIR/certs.log" 2>&1 || { echo "  P9 skipped: $(tail -n 1 "$DIR/certs.log")"; return; }
+	tcp=$(free_port) && tls=$(free_port) || { echo "  P9 skipped: no free port"; return; }
+	start_flom -a 127.0.0.1 -p "$tcp"
+	tcp_pid=$PID
+	# shellcheck disable=SC2086
+	start_flom -a 127.0.0.1 -p "$tls" $opts
+	tls_pid=$PID
+	# shellcheck disable=SC2086
+	if wait_for 5 "$FLOM" -a 127.0.0.1 -p "$tcp" -d 0 -- true &&
+		wait_for 5 "$FLOM" -a 127.0.0.1 -p "$tls" -d 0 $opts -- true; then
+		for ((r = 0; r < REPS; r++)); do
+			mapfile -t v < <(hf_ms "$FLOM -a 127.0.0.1 -p $tcp -d 0 -- true" \
+				"$FLOM -a 127.0.0.1 -p $tls -d 0 $opts -- true")
+			record p9_tcp "${v[0]}"
+			record p9_tls "${v[1]}"
+		done
+	else
+		echo "  P9: the TCP or TLS daemon does not answer"
+	fi
+	stop "$tcp_pid"
+	stop "$tls_pid"
+}
+
 echo "flom bench: $FLOM"
 echo "host: $(nproc) CPU(s), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg); $REPS repetitions"
 start_flom -s "$SOCK"
@@ -180,6 +229,7 @@ p1_p6_p7
 p2_p3
 p4
 p8
+p9
 
 echo
 printf '  %-46s %10s %10s %10s %-6s %s\n' "figure" "median" "min" "max" "unit" "ratio of medians"
@@ -197,4 +247,6 @@ row "P3 FIFO violations seen by the clients" p3_fifo "grants"
 [ -s "$DIR/fig.p4_ms" ] && row "P4 $HELD locks held, time to hold all" p4_ms ms &&
 	row "P4 daemon memory per held lock" p4_bytes bytes
 [ -s "$DIR/fig.p8" ] && row "P8 first lock, dynamic mode, lone host" p8 ms
+[ -s "$DIR/fig.p9_tls" ] && row "P9 flom -- true, warm daemon, TCP loopback" p9_tcp ms &&
+	row "P9 the same over TLS (RSA 2048, peer-id check)" p9_tls ms p9_tcp "cost of TLS"
 exit 0
