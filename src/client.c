@@ -43,6 +43,9 @@ typedef struct client_conn {
 	size_t in_len;
 } client_conn;
 
+#define CLIENT_NO_TLS "the daemon speaks TLS and this flom does not: configure " \
+	"--tls-certificate, --tls-private-key and --tls-ca-certificate"
+
 typedef struct grant {
 	char *element;
 	guint64 token;
@@ -264,6 +267,7 @@ static int client_open(client_conn *cc, const flom_config *cfg, gboolean may_sta
 	cc->fd = client_connect(cfg, may_start, manage, err);
 	if (cc->fd < 0 || !cc->tls_ctx)
 		return cc->fd < 0 ? -1 : 0;
+	TRACE(TRACE_TLS, "TLS handshake with the daemon");
 	if (!(cc->tls = tls_conn_new(cc->tls_ctx, cc->fd, err)) ||
 	    tls_handshake_wait(cc->fd, cc->tls, g_get_monotonic_time() + cfg->request_timeout * 1000,
 			       err) < 0)
@@ -304,8 +308,7 @@ static int client_closed(const client_conn *cc, GError **err)
 {
 	if (cc->tls || !tls_looks_like_record(cc->in, cc->in_len))
 		return 0;
-	g_set_error(err, TLS_ERROR, TLS_ERROR_HANDSHAKE, "the daemon speaks TLS and this flom does "
-		    "not: configure --tls-certificate, --tls-private-key and --tls-ca-certificate");
+	g_set_error_literal(err, TLS_ERROR, TLS_ERROR_HANDSHAKE, CLIENT_NO_TLS);
 	return -1;
 }
 
@@ -366,6 +369,16 @@ static lock_result client_refused(int rc, const flom_config *cfg, int *status)
 		break;
 	case FLOM_RC_INVALID_NAME:
 		fprintf(stderr, "flom: the daemon rejected the resource name '%s'\n", cfg->resource_name);
+		*status = FLOM_EXIT_GENERIC;
+		break;
+	case FLOM_RC_NO_TLS:
+		fprintf(stderr, "flom: %s\n", CLIENT_NO_TLS);
+		*status = FLOM_EXIT_GENERIC;
+		break;
+	case FLOM_RC_REFUSED:
+		fprintf(stderr, "flom: the daemon refused this client%s\n", cfg->tls_check_peer_id ||
+			config_tls_enabled(cfg) ? ": it checks TLS peer ids, and the CN of this client's "
+			"certificate must be its unique id (flom --unique-id)" : "");
 		*status = FLOM_EXIT_GENERIC;
 		break;
 	case FLOM_RC_SHUTTING_DOWN:
@@ -699,7 +712,10 @@ int client_manage(const flom_config *cfg)
 		status = FLOM_EXIT_OK;
 		break;
 	case 1:
-		client_manage_refused(cfg, cc->fd);
+		if (m.rc == FLOM_RC_NO_TLS)
+			fprintf(stderr, "flom: %s\n", CLIENT_NO_TLS);
+		else
+			client_manage_refused(cfg, cc->fd);
 		TRACE(TRACE_CLIENT, "management refused: rc=%" G_GINT64_FORMAT, m.rc);
 		break;
 	default:

@@ -64,6 +64,10 @@ static void daemon_handle_lock(daemon_state *d, conn *c, const flom_msg *m)
 		conn_refuse(d, c, FLOM_RC_SHUTTING_DOWN);
 		return;
 	}
+	if (!daemon_tls_peer_id_ok(d, c, m->peerid)) {
+		conn_refuse(d, c, FLOM_RC_REFUSED);
+		return;
+	}
 	c->resource = g_strdup(m->name);
 	c->state = CONN_LOCKING;
 	lt_request(d->lt, &req, g_get_real_time(), d->events);
@@ -91,6 +95,8 @@ static gboolean daemon_may_manage(const daemon_state *d, const conn *c)
 {
 	uid_t uid;
 
+	if (daemon_tls_may_manage(d, c))
+		return TRUE;
 	if (!c->is_unix && !peer_is_local_host(&c->peer))
 		return d->cfg->allow_remote_management;
 	if (!conn_peer_uid(c, &uid))
@@ -128,7 +134,7 @@ static void daemon_handle_manage(daemon_state *d, conn *c, const flom_msg *m)
 {
 	flom_msg answer;
 
-	if (!daemon_may_manage(d, c)) {
+	if (!daemon_tls_peer_id_ok(d, c, m->peerid) || !daemon_may_manage(d, c)) {
 		syslog(LOG_WARNING, "refused %s shutdown from %s",
 		       m->immediate ? "immediate" : "quiesce", c->peer_str);
 		d->dropped++;
@@ -216,6 +222,7 @@ void daemon_dispatch(daemon_state *d, conn *c, const char *buf, size_t len)
 	TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " -> %.*s", c->id, (int)len, buf);
 	if (msg_decode(buf, len, &m, &err) < 0 || msg_check_request(&m, &err) < 0)
 		goto bad;
+	c->deadline = 0; /* a complete request arrived */
 	if (c->state == CONN_NEW && m.verb == MSG_VERB_LOCK && m.status)
 		daemon_handle_status(d, c, &m);
 	else if (c->state == CONN_NEW && m.verb == MSG_VERB_LOCK && m.step == MSG_STEP_REQUEST)
@@ -233,11 +240,8 @@ void daemon_dispatch(daemon_state *d, conn *c, const char *buf, size_t len)
 	msg_clear(&m);
 	return;
 bad:
-	trace_syslog(LOG_WARNING, "dropped connection from %s: %s", c->peer_str, err->message);
-	TRACE(TRACE_DAEMON, "dropped connection %" G_GUINT64_FORMAT ": %s", c->id, err->message);
-	d->dropped++;
 	msg_clear(&m);
-	conn_close(d, c);
+	conn_drop(d, c, "%s", err->message);
 }
 
 /* ---------------------------------------------------------------- listeners */
@@ -324,6 +328,13 @@ static int daemon_setup(daemon_state *d, unsigned *port, GError **err)
 	g_autofree char *reply_address = NULL;
 
 	*port = 0;
+	/* Before listening: a daemon whose files do not work never starts. */
+	if (config_tls_enabled(d->cfg)) {
+		d->tls = tls_ctx_new(d->cfg->tls_certificate, d->cfg->tls_private_key,
+				     d->cfg->tls_ca_certificate, TRUE, err);
+		if (!d->tls)
+			return -1;
+	}
 	if (daemon_listen(d, &reply_address, port, err) < 0)
 		return -1;
 	d->listen_watch = loop_add(d->loop, d->listen_fd, POLLIN, daemon_on_listener, d, NULL);
@@ -501,10 +512,17 @@ static gint64 daemon_next_deadline(const daemon_state *d, gint64 now_mono)
  * and their clients ask the group again, having been granted nothing). */
 static void daemon_prepare_wait(daemon_state *d)
 {
+	gint64 now = g_get_monotonic_time();
+	gint64 next = daemon_next_deadline(d, now);
+
 	if (d->listen_watch)
 		loop_set_events(d->loop, d->listen_watch,
 				daemon_role(d) == MSG_DAEMON_SETTLING ? 0 : POLLIN);
-	loop_timer_arm(d->wakeup, daemon_next_deadline(d, g_get_monotonic_time()));
+
+	/* connections without a request (or TLS handshake) in time */
+	if (d->tls)
+		next = MIN(next, daemon_tls_expire(d, now));
+	loop_timer_arm(d->wakeup, next);
 }
 
 /* Quiescing: once nobody holds or waits, the daemon leaves. */
@@ -575,6 +593,7 @@ static void daemon_cleanup(daemon_state *d)
 		unlink(d->socket_path);
 	if (d->disc)
 		discovery_responder_free(d->disc);
+	tls_ctx_free(d->tls);
 	lt_events_clear(d->events);
 	g_array_unref(d->events);
 	lt_free(d->lt);

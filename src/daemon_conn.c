@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <syslog.h>
@@ -19,20 +20,35 @@
 
 /* ---------------------------------------------------------------- output */
 
-/* POLLOUT only while answers wait for room in the socket. */
-static void conn_watch_output(daemon_state *d, conn *c)
+/* POLLOUT only while answers wait for room in the socket; during a TLS
+ * handshake, what the handshake waits for. */
+void conn_watch_output(daemon_state *d, conn *c)
 {
-	loop_set_events(d->loop, c->watch, POLLIN | (c->out ? POLLOUT : 0));
+	loop_set_events(d->loop, c->watch, c->handshaking ? c->want
+			: POLLIN | c->want | (c->out ? POLLOUT : 0));
+}
+
+void conn_drop(daemon_state *d, conn *c, const char *fmt, ...)
+{
+	g_autofree char *why = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	why = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	d->dropped++;
+	trace_syslog(LOG_WARNING, "dropped connection from %s: %s", c->peer_str, why);
+	TRACE(TRACE_DAEMON, "dropped conn %" G_GUINT64_FORMAT " from %s (%" G_GUINT64_FORMAT
+	      " so far): %s", c->id, c->peer_str, d->dropped, why);
+	conn_close(d, c);
 }
 
 static void conn_flush(daemon_state *d, conn *c)
 {
 	while (c->out && c->out->len > 0) {
-		ssize_t n = send(c->fd, c->out->str, c->out->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = tls_io_write(c->fd, c->tls, c->out->str, c->out->len, &c->want, NULL);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n < 0 && errno == EAGAIN)
 			return;
 		if (n <= 0) {
 			conn_close(d, c);
@@ -56,8 +72,8 @@ void conn_send_bytes(daemon_state *d, conn *c, const GString *e, gsize cap)
 
 	if (!c->out) {
 		/* Usual case: the socket takes it all, nothing is kept. */
-		n = send(c->fd, e->str, e->len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+		n = tls_io_write(c->fd, c->tls, e->str, e->len, &c->want, NULL);
+		if (n < 0 && errno != EAGAIN) {
 			conn_close(d, c);
 			return;
 		}
@@ -149,6 +165,8 @@ void conn_refuse(daemon_state *d, conn *c, int rc)
 
 static void conn_free(conn *c)
 {
+	tls_close_notify(c->tls);
+	tls_conn_free(c->tls);
 	if (c->fd >= 0)
 		close(c->fd);
 	if (c->out)
@@ -192,42 +210,53 @@ static void conn_keep_partial(conn *c, const char *buf, size_t len)
 		c->partial = g_memdup2(buf, len);
 }
 
-static void conn_read(daemon_state *d, conn *c)
+/* Frame and dispatch the len bytes of buf: 0, or -1 when c was closed. */
+static int conn_consume(daemon_state *d, conn *c, char *buf, size_t len)
 {
-	char *buf = d->scratch;
-	size_t len = c->partial_len;
-	ssize_t n;
-
-	if (len > 0)
-		memcpy(buf, c->partial, len);
-	n = recv(c->fd, buf + len, sizeof(d->scratch) - len, MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
-	if (n <= 0) {
-		conn_close(d, c);
-		return;
-	}
-	len += n;
 	for (;;) {
 		gssize mlen = msg_frame(buf, len);
 
 		if (mlen == 0) {
 			conn_keep_partial(c, buf, len);
-			return;
+			return 0;
 		}
 		if (mlen < 0) {
-			syslog(LOG_WARNING, "dropped connection from %s: message over %d bytes",
-			       c->peer_str, FLOM_MSG_MAX);
-			d->dropped++;
-			conn_close(d, c);
-			return;
+			conn_drop(d, c, "message over %d bytes", FLOM_MSG_MAX);
+			return -1;
 		}
 		daemon_dispatch(d, c, buf, mlen);
 		if (c->closed)
-			return;
+			return -1;
 		buf += mlen;
 		len -= mlen;
 	}
+}
+
+void conn_read(daemon_state *d, conn *c)
+{
+	do {
+		g_autoptr(GError) err = NULL;
+		char *buf = d->scratch;
+		size_t len = c->partial_len;
+		ssize_t n;
+
+		if (len > 0)
+			memcpy(buf, c->partial, len);
+		n = tls_io_read(c->fd, c->tls, buf + len, sizeof(d->scratch) - len, &c->want, &err);
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0 && c->tls) {
+			conn_drop(d, c, "%s", err->message);
+			return;
+		}
+		if (n <= 0) {
+			conn_close(d, c);
+			return;
+		}
+		if (daemon_tls_hello_on_plain(d, c, buf + len, n) || conn_consume(d, c, buf, len + n) < 0)
+			return;
+		/* Decrypted bytes poll() cannot see: read them now. */
+	} while (tls_io_pending(c->tls));
 }
 
 static void conn_describe_peer(conn *c)
@@ -269,6 +298,11 @@ static void daemon_on_conn(int fd, short revents, gpointer data)
 	conn *c = data;
 
 	(void)fd;
+	if (c->handshaking) {
+		daemon_tls_handshake(c->d, c);
+		return;
+	}
+	c->want = 0;
 	if (revents & POLLOUT)
 		conn_flush(c->d, c);
 	if (!c->closed && (revents & (POLLIN | POLLHUP | POLLERR)))
@@ -309,5 +343,7 @@ void daemon_accept(daemon_state *d)
 		c->watch = loop_add(d->loop, fd, POLLIN, daemon_on_conn, c, (GDestroyNotify)conn_free);
 		g_hash_table_insert(d->conns, &c->id, c);
 		TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " from %s", c->id, c->peer_str);
+		if (d->tls)
+			daemon_tls_start(d, c);
 	}
 }

@@ -16,6 +16,7 @@
 #include "loop.h"
 #include "msg.h"
 #include "net.h"
+#include "tls.h"
 
 typedef enum {
 	CONN_NEW,       /* nothing received yet */
@@ -41,6 +42,10 @@ typedef struct conn {
 	char *peer_str;
 	char *resource;        /* the name it asked for */
 	int answers_sent;      /* first answer is step 16, the later ones 24 */
+	tls_conn *tls;         /* the TLS session, when the daemon has TLS */
+	gboolean handshaking;  /* TLS handshake not finished yet */
+	short want;            /* poll event the TLS session waits for */
+	gint64 deadline;       /* monotonic us: close if no request by then; 0 none */
 	char *partial;         /* bytes of an incomplete message, or NULL */
 	size_t partial_len;
 	GString *out;          /* answers the socket did not take yet, or NULL */
@@ -53,6 +58,7 @@ typedef struct daemon_state {
 	char *socket_path;        /* UNIX mode: file to remove at exit */
 	char *lock_path;
 	discovery_responder *disc;
+	tls_ctx *tls;             /* credentials when TLS is on, else NULL */
 	lt_table *lt;
 	GArray *events;
 	loop *loop;
@@ -91,6 +97,28 @@ void conn_close(daemon_state *d, conn *c);
 void daemon_release(daemon_state *d, conn *c, gboolean rollback);
 /* Send the answers the lock table queued in d->events (re-entrant). */
 void daemon_send_events(daemon_state *d);
+
+/* Close c for what it sent (or did not send): counted, logged, traced. */
+void conn_drop(daemon_state *d, conn *c, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* Read what c sent and dispatch its complete messages. */
+void conn_read(daemon_state *d, conn *c);
+/* The poll events c waits for now. */
+void conn_watch_output(daemon_state *d, conn *c);
+
+/* ---- daemon_tls.c: the daemon's side of TLS ---- */
+
+/* Start the session of a new connection; its handshake then proceeds in the
+ * loop (daemon_tls_handshake) until the request timeout. */
+void daemon_tls_start(daemon_state *d, conn *c);
+void daemon_tls_handshake(daemon_state *d, conn *c);
+/* A plain daemon: c's first bytes are a TLS record (dropped: TRUE). */
+gboolean daemon_tls_hello_on_plain(daemon_state *d, conn *c, const char *buf, size_t len);
+/* --tls-check-peer-id: c's certificate names the id it sent (else logged). */
+gboolean daemon_tls_peer_id_ok(daemon_state *d, conn *c, const char *peerid);
+/* c's certificate CN is this daemon's id or one of TlsAllowedManagerIds. */
+gboolean daemon_tls_may_manage(const daemon_state *d, const conn *c);
+/* Close the connections past their deadline; the earliest deadline left. */
+gint64 daemon_tls_expire(daemon_state *d, gint64 now_mono);
 
 /* ---- daemon.c ---- */
 

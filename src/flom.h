@@ -36,6 +36,9 @@ enum {
 	FLOM_RC_INVALID_REQUEST = -11,
 	/* Ours: a management request from a peer that may not manage. */
 	FLOM_RC_REFUSED = -23,
+	/* A plain client on a daemon that speaks TLS (the original's
+	 * NO_TLS_CONNECTION): the only plain bytes such a daemon sends. */
+	FLOM_RC_NO_TLS = -24,
 };
 
 /* ---- lock modes: VMS DLM, wire values of the original ---- */

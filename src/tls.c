@@ -306,8 +306,8 @@ int tls_handshake(tls_conn *c, short *want, GError **err)
 		return 0;
 	case 0:
 		c->failed = TRUE;
-		g_set_error(err, TLS_ERROR, TLS_ERROR_HANDSHAKE,
-			    "TLS handshake failed: the peer closed the connection");
+		g_set_error(err, TLS_ERROR, TLS_ERROR_HANDSHAKE, "TLS handshake failed: the peer "
+			    "closed the connection (it may not use TLS, or it refused us)");
 		return -1;
 	default:
 		return -1;
