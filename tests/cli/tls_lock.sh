@@ -125,6 +125,28 @@ is "$(status_of fl -a 127.0.0.1 -p "$PORT" -d -1 $(tls_opts ca1 peer1 peer1 ca2)
 DPID=$(listener_pid tcp "$PORT")
 stop_daemon
 
+# shellcheck disable=SC2086
+is "$(status_of fl --foreground -a 127.0.0.1 -p "$PORT" $(tls_opts ca1 peer1 peer2))" 99 \
+	"a daemon in the foreground with a key that is not the certificate's: 99"
+ok "... it names the key and the certificate" grep -qF "private key '$T/certs/ca1/peer2.key' does not match" err
+
+# A daemon that accepts and never answers: the client's handshake is bounded.
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); c = s.accept(); time.sleep(30)' "$PORT" &
+SILENT=$!
+STARTED_PIDS="$STARTED_PIDS $SILENT"
+wait_for 10 listening tcp "$PORT"
+t0=$(now_ms)
+# shellcheck disable=SC2086
+is "$(status_of fl -a 127.0.0.1 -p "$PORT" -d 0 --request-timeout=500 $CA1 -- true)" 99 \
+	"a silent daemon: the TLS client exits 99"
+ok "... after its request timeout, not for ever" test $(( $(now_ms) - t0 )) -lt 5000
+ok "... it says the daemon did not answer in time" grep -q "did not answer in time" err
+kill "$SILENT"
+wait "$SILENT" 2>/dev/null
+wait_for 10 pid_gone "$SILENT"
+
 # A configuration file, as the original's suite.
 printf '[Resource]\n[Daemon]\n[Network]\n[TLS]\nTlsCertificate=%s\nTlsPrivateKey=%s\nTlsCaCertificate=%s\nTlsCheckPeerId=yes\n' \
 	"$T/certs/ca1/peer1.crt" "$T/certs/ca1/peer1.key" "$T/certs/ca1/cacert.pem" >"$T/tls.conf"
