@@ -102,7 +102,7 @@ static int dt_accept(dt_ctx *c)
 	TRACE(TRACE_DEBUG_FEATURES, "%s: listening on %s", c->name, where);
 	/* Like the original, the server waits for its client as long as it takes. */
 	while (c->fd < 0) {
-		if (tls_io_wait(lfd, POLLIN, -1) < 0)
+		if (net_wait_readable(lfd, -1) < 0)
 			break;
 		c->fd = accept4(lfd, (struct sockaddr *)&peer.ss, &peer.len,
 				SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -86,8 +86,13 @@ int net_setopt_step(int fd, int level, int name, const char *optname, int value)
 
 int net_wait_readable(int fd, gint64 deadline_us)
 {
+	return net_wait(fd, POLLIN, deadline_us);
+}
+
+int net_wait(int fd, short events, gint64 deadline_us)
+{
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = { .fd = fd, .events = events };
 		int wait_ms = -1, rc;
 
 		if (deadline_us >= 0) {

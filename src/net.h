@@ -46,6 +46,8 @@ GArray *net_resolve(const char *host, int port, int socktype, gboolean passive,
 /* Wait until fd is readable or deadline_us (g_get_monotonic_time(); <0: no
  * deadline) passes: 1 readable, 0 deadline reached, -1 error (errno). */
 int net_wait_readable(int fd, gint64 deadline_us);
+/* The same for any poll events (POLLIN, POLLOUT). */
+int net_wait(int fd, short events, gint64 deadline_us);
 
 /* UNIX stream sockets. connect: -1 with errno kept (ENOENT, ECONNREFUSED tell
  * "no daemon"). listen: removes a stale socket file, binds with mode. */

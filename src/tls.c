@@ -8,6 +8,7 @@
  * look like traffic on a lock connection that must stay silent).
  */
 #include "tls.h"
+#include "net.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -407,34 +408,11 @@ gboolean tls_io_pending(const tls_conn *tls)
 	return tls && SSL_pending(tls->ssl) > 0;
 }
 
-int tls_io_wait(int fd, short want, gint64 deadline_us)
-{
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = want };
-		int timeout = -1, n;
-
-		if (deadline_us >= 0) {
-			gint64 left = deadline_us - g_get_monotonic_time();
-
-			if (left <= 0)
-				return 0;
-			timeout = (int)MIN((left + 999) / 1000, G_MAXINT);
-		}
-		n = poll(&p, 1, timeout);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n > 0)
-			return 1;
-	}
-}
-
 /* ------------------------------------------------------------ blocking callers */
 
 static int tls_wait_or_fail(int fd, short want, gint64 deadline_us, const char *what, GError **err)
 {
-	int r = tls_io_wait(fd, want, deadline_us);
+	int r = net_wait(fd, want, deadline_us);
 
 	if (r > 0)
 		return 0;

@@ -63,10 +63,6 @@ gssize tls_io_write(int fd, tls_conn *tls, const void *buf, size_t len, short *w
 		    GError **err);
 /* Whether decrypted bytes wait inside the session (poll would not see them). */
 gboolean tls_io_pending(const tls_conn *tls);
-/* For blocking callers: wait until fd has event want or deadline_us
- * (monotonic; <0 none) passed: 1 ready, 0 deadline, -1 error. */
-int tls_io_wait(int fd, short want, gint64 deadline_us);
-
 /*
  * For callers that may block (clients, debug features), until deadline_us
  * (monotonic, <0: none); a deadline that passes is a TLS_ERROR_DEADLINE.

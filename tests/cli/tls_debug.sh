@@ -95,12 +95,13 @@ python3 -c 'import socket,time,sys
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); c,_=s.accept(); time.sleep(30)' "$PORT" &
 STARTED_PIDS="$STARTED_PIDS $!"
-wait_for 10 listening tcp "$PORT"
+wait_for 30 listening tcp "$PORT" || diag "the silent server does not listen"
 t0=$(now_ms)
 timeout 20 "$FLOM_BIN" --debug-feature=tls.client -a 127.0.0.1 -p "$PORT" --request-timeout=300 \
 	$(tls_opts ca1 peer2) >silent.out 2>silent.err
 is "$?" 1 "a silent server: client exits 1"
 ok "a silent server: the client gave up within a few seconds" test $(( $(now_ms) - t0 )) -lt 5000
 ok "a silent server: it says the server did not answer" grep -qF "did not answer in time" silent.err
+show silent.err
 
 done_testing
