@@ -82,6 +82,16 @@ static char **monitor_argv(const flom_config *cfg, const monitor_lock *lock)
 	return argv;
 }
 
+/* Tell a watcher (a backend's) which process group to stop if flom dies:
+ * written by the command itself, before it runs anything. */
+static void monitor_notify(int fd)
+{
+	pid_t pid = getpid();
+
+	if (fd >= 0 && write(fd, &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
+		_exit(FLOM_EXIT_CANT_EXECUTE);
+}
+
 static void monitor_exec_child(const flom_config *cfg, const monitor_lock *lock,
 			       const sigset_t *oldmask, gboolean terminal)
 {
@@ -111,6 +121,7 @@ static void monitor_exec_child(const flom_config *cfg, const monitor_lock *lock,
 	} else {
 		unsetenv("FLOM_LOCK_TOKEN");
 	}
+	monitor_notify(lock->notify_fd);
 	execvp(argv[0], argv);
 	fprintf(stderr, "flom: cannot execute '%s': %s\n", argv[0], g_strerror(errno));
 	_exit(FLOM_EXIT_CANT_EXECUTE);
@@ -127,14 +138,15 @@ static int monitor_status(int wstatus)
 
 /* Whether the lock connection broke; reason set when it did. The daemon
  * sends nothing after a grant, so any readable event is examined. */
-static gboolean monitor_lock_broken(int fd, const char **reason)
+static gboolean monitor_lock_broken(const monitor_lock *lock, const char **reason)
 {
 	char buf[256];
-	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	ssize_t n = read(lock->fd, buf, sizeof(buf));
 
 	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
 		return FALSE;
-	*reason = n == 0 ? "the daemon closed the connection" : g_strerror(errno);
+	*reason = n < 0 ? g_strerror(errno) :
+		lock->loss_reason ? lock->loss_reason : "the daemon closed the connection";
 	return TRUE;
 }
 
@@ -241,7 +253,7 @@ static int monitor_wait(const flom_config *cfg, const monitor_lock *lock, pid_t 
 		if (watching && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
 			const char *reason;
 
-			if (monitor_lock_broken(lock->fd, &reason)) {
+			if (monitor_lock_broken(lock, &reason)) {
 				watching = FALSE;
 				*lost = TRUE;
 				if (monitor_lock_lost(cfg, lock, pid, reason, &wstatus))
