@@ -99,3 +99,4 @@ sys.exit(0 if s["header"]["member_id"] == s["leader"] else 1)' && { echo "$i"; r
 etcdctl_() { timeout -k 2 20 "$ETCDCTL_BIN" --endpoints="$ETCD_ENDPOINTS" "$@"; }
 # etcd_keys PREFIX: the keys under PREFIX, one a line.
 etcd_keys() { etcdctl_ get --prefix --keys-only "$1" | sed '/^$/d'; }
+etcd_has_leader() { etcd_leader >/dev/null; }
