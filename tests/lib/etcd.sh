@@ -90,13 +90,13 @@ etcd_leader() {
 		echo "$st" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)[0]["Status"]
-sys.exit(0 if s["header"]["member_id"] == s["leader"] else 1)' && { echo "$i"; return 0; }
+sys.exit(0 if s.get("leader") and s["header"]["member_id"] == s["leader"] else 1)' && { echo "$i"; return 0; }
 	done
 	return 1
 }
 
 # etcdctl_ ARGS...: etcdctl against this cluster, bounded.
-etcdctl_() { timeout -k 2 20 "$ETCDCTL_BIN" --endpoints="$ETCD_ENDPOINTS" "$@"; }
+etcdctl_() { timeout -k 2 90 "$ETCDCTL_BIN" --endpoints="$ETCD_ENDPOINTS" "$@"; }
 # etcd_keys PREFIX: the keys under PREFIX, one a line.
 etcd_keys() { etcdctl_ get --prefix --keys-only "$1" | sed '/^$/d'; }
 etcd_has_leader() { etcd_leader >/dev/null; }

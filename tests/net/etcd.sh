@@ -142,7 +142,7 @@ is "$(timeout 20 "$FLOM_BIN" -c "$TEST_TMP/site.conf" -r cf -- sh -c 'etcdctl --
 # ---- etcd's lock service: etcdctl lock and flom exclude each other ----
 new_scenario
 # etcdctl holds /flom/ix: flom cannot have it, then waits for it.
-etcdctl_ lock /flom/ix -- sh -c "echo e in >>$TEST_TMP/events; $FLOM_SRCDIR/tests/lib/wait_file.sh $TEST_TMP/go.e 20; echo e out >>$TEST_TMP/events" &
+etcdctl_ lock /flom/ix -- sh -c "echo e in >>$TEST_TMP/events; $FLOM_SRCDIR/tests/lib/wait_file.sh $TEST_TMP/go.e 60; echo e out >>$TEST_TMP/events" &
 STARTED_PIDS="$STARTED_PIDS $!" ectl=$!
 wait_in e
 is "$(fl -r ix -o 0 -- true 2>/dev/null; echo $?)" 98 "flom -o 0 on a resource etcdctl holds: 98"

@@ -137,7 +137,13 @@ static void test_defaults(void)
 		"[Daemon]/AllowRemoteManagement=0\n"
 		"[Daemon]/MaxConnections=16384\n"
 		"[Monitor]/OnLockLost='terminate'\n"
-		"[Monitor]/GracePeriod=5000\n";
+		"[Monitor]/GracePeriod=5000\n"
+		"[Etcd]/Endpoints=''\n"
+		"[Etcd]/Prefix='/flom/'\n"
+		"[Etcd]/LeaseTtl=10\n"
+		"[Etcd]/CaCertificate=''\n"
+		"[Etcd]/Certificate=''\n"
+		"[Etcd]/PrivateKey=''\n";
 
 	config_init(&cfg);
 	g_assert_cmpstr(cfg.resource_name, ==, "_RESOURCE");
