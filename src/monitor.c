@@ -219,11 +219,27 @@ static gboolean monitor_lock_lost(const flom_config *cfg, const monitor_lock *lo
 				  const char *reason, int *wstatus)
 {
 	fprintf(stderr, "flom: lock on %s lost: %s\n", lock->resource_name, reason);
-	if (cfg->on_lock_lost != FLOM_ON_LOCK_LOST_TERMINATE)
+	if (pid <= 0 || cfg->on_lock_lost != FLOM_ON_LOCK_LOST_TERMINATE)
 		return FALSE;
 	*wstatus = SIGKILL; /* as if killed, unless its own status is reaped */
 	(void)monitor_stop_group(pid, lock->grace_ms, wstatus);
 	return TRUE;
+}
+
+/* The command ended: a loss that came with its end still counts (a
+ * backend's watchdog may have stopped it, and closed the lock, just now). */
+static void monitor_last_look(const flom_config *cfg, const monitor_lock *lock, gboolean watching,
+			      gboolean *lost)
+{
+	struct pollfd p = { .fd = lock->fd, .events = POLLIN };
+	const char *reason;
+
+	if (watching && poll(&p, 1, 0) > 0 && monitor_lock_broken(lock, &reason)) {
+		int ignored;
+
+		*lost = TRUE;
+		(void)monitor_lock_lost(cfg, lock, 0, reason, &ignored);
+	}
 }
 
 /* Wait for the child; pass signals on; watch the lock. Returns the wait status. */
@@ -238,8 +254,10 @@ static int monitor_wait(const flom_config *cfg, const monitor_lock *lock, pid_t 
 		struct signalfd_siginfo si;
 		int wstatus;
 
-		if (monitor_reap(pid, &wstatus))
+		if (monitor_reap(pid, &wstatus)) {
+			monitor_last_look(cfg, lock, watching, lost);
 			return wstatus;
+		}
 		if (poll(p, watching ? 2 : 1, -1) < 0 && errno != EINTR)
 			return -1;
 		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
