@@ -123,6 +123,13 @@ void etcd_http_free(etcd_http *h)
 	g_free(h);
 }
 
+void etcd_http_close_connections(etcd_http *h)
+{
+	if (h->easy)
+		curl_easy_cleanup(h->easy);
+	h->easy = NULL;
+}
+
 void etcd_http_forget_connections(etcd_http *h)
 {
 	h->easy = NULL; /* the parent's: closing it here could disturb the parent */
