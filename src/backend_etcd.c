@@ -232,10 +232,20 @@ static int etcd_wait_change(etcd_lock *l, gint64 seen, GError **err)
 	return r == 0 ? 0 : 1;
 }
 
-static void etcd_print_timeout(const flom_config *cfg)
+/* Wait for a change after SEEN: -1 to look again, else the exit status
+ * (98 when the -o deadline passed, printed; 99 when the lease is lost). */
+static int etcd_wait_more(const flom_config *cfg, etcd_lock *l, gint64 seen, GError **err)
 {
-	fprintf(stderr, "The lock was not obtained because timeout (%" G_GINT64_FORMAT
-		" milliseconds) expired\n", cfg->resource_timeout);
+	int r = etcd_wait_change(l, seen, err);
+
+	if (r == STEP_LOST)
+		return FLOM_EXIT_GENERIC;
+	if (r == 0) {
+		fprintf(stderr, "The lock was not obtained because timeout (%" G_GINT64_FORMAT
+			" milliseconds) expired\n", cfg->resource_timeout);
+		return FLOM_EXIT_BUSY;
+	}
+	return -1;
 }
 
 /* Wait until granted: FLOM_EXIT_OK, or an exit status (printed, or in err). */
@@ -256,13 +266,9 @@ static int etcd_wait_grant(const flom_config *cfg, etcd_lock *l, GError **err)
 			return client_refusal_status(FLOM_RC_BUSY, cfg);
 		TRACE(TRACE_CLIENT, "queued: %s (revision %" G_GINT64_FORMAT ") waits for earlier keys",
 		      l->key, l->rev);
-		r = etcd_wait_change(l, seen, err);
-		if (r == STEP_LOST)
-			return FLOM_EXIT_GENERIC;
-		if (r == 0) {
-			etcd_print_timeout(cfg);
-			return FLOM_EXIT_BUSY;
-		}
+		r = etcd_wait_more(cfg, l, seen, err);
+		if (r >= 0)
+			return r;
 	}
 }
 
@@ -294,13 +300,9 @@ static int etcd_wait_exists(const flom_config *cfg, etcd_lock *l, GError **err)
 			return FLOM_EXIT_OK;
 		if (cfg->resource_timeout == 0)
 			return client_refusal_status(FLOM_RC_CANT_WAIT, cfg);
-		r = etcd_wait_change(l, seen, err);
-		if (r == STEP_LOST)
-			return FLOM_EXIT_GENERIC;
-		if (r == 0) {
-			etcd_print_timeout(cfg);
-			return FLOM_EXIT_BUSY;
-		}
+		r = etcd_wait_more(cfg, l, seen, err);
+		if (r >= 0)
+			return r;
 	}
 }
 

@@ -88,6 +88,8 @@ is "$(etcd_keys /flom/busy/ | wc -l | tr -d ' ')" 1 "only the holder's key is le
 release 1 >/dev/null
 is "$(etcd_keys /flom/busy/)" "" "no key left after the release"
 is "$(fl -r busy -o 0 -- true; echo $?)" 0 "-o 0 on a free resource: 0"
+is "$(fl -r ghost -e no -o 0 -- true 2>/dev/null; echo $?)" 96 "-e no -o 0 on a resource nobody uses: 96"
+is "$(etcd_keys /flom/ghost/)" "" "... and no key left"
 is "$(fl -r busy -- sh -c 'exit 7'; echo $?)" 7 "the command's status is flom's"
 
 # ---- tokens: the create revision, increasing across the cluster ----
