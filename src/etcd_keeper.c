@@ -88,13 +88,15 @@ static gboolean keeper_group_gone(const keeper_run *k)
 static void keeper_stop_group(keeper_run *k, const char *what)
 {
 	k->term_at = etcd_now_ms();
+	/* flom's loss descriptor first: when flom reaps the command, it must
+	 * already see why it ended. */
+	if (k->out_fd >= 0) {
+		close(k->out_fd);
+		k->out_fd = -1;
+	}
 	if (k->group > 0) {
 		fprintf(stderr, "flom: %s: stopping the command (process group %d)\n", what, (int)k->group);
 		kill(-k->group, SIGTERM);
-	}
-	if (k->out_fd >= 0) {
-		close(k->out_fd); /* flom's loss descriptor */
-		k->out_fd = -1;
 	}
 }
 

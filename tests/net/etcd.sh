@@ -102,8 +102,8 @@ for t in $toks; do num_gt "$t" "$prev" || inc=no; prev=$t; done
 diag "tokens:$toks"
 is "$inc" yes "FLOM_LOCK_TOKEN strictly increases, across resources too"
 is "$(fl -r envr -- sh -c 'echo "$FLOM_RESOURCE_NAME"')" envr "FLOM_RESOURCE_NAME"
-is "$(fl -r fds -- sh -c 'ls /proc/$$/fd | wc -l')" "$(sh -c 'ls /proc/$$/fd | wc -l')" \
-	"the command inherits no descriptor of flom's (etcd connections, keeper pipes)"
+ok "the command inherits no descriptor of flom's (etcd connections, keeper pipes)" \
+	test "$(fl -r fds -- sh -c 'ls /proc/$$/fd | wc -l')" -le "$(sh -c 'ls /proc/$$/fd | wc -l')"
 
 # ---- sets and sequences ----
 new_scenario
