@@ -11,13 +11,15 @@ set -euo pipefail
 
 cd "$(dirname "$0")"
 
-# Build tools, the libraries (glib, OpenSSL for TLS), and every command the
-# tests and the bench call (ip, nft, ps, unshare, flock, setpriv; openssl to
-# make test certificates; hyperfine and python3 for the bench; clang and its
-# runtime for the libFuzzer targets).
+# Build tools, the libraries (glib; OpenSSL for TLS; libcurl and json-glib
+# for the etcd backend), and every command the tests and the bench call (ip,
+# nft, ps, unshare, flock, setpriv; openssl to make test certificates; etcd
+# and etcdctl for the --etcd scenarios; hyperfine and python3 for the bench;
+# clang and its runtime for the libFuzzer targets).
 PACKAGES="build-essential gcc make autoconf automake libtool pkg-config
-	libglib2.0-dev libssl-dev openssl iproute2 nftables procps util-linux coreutils python3
-	clang libclang-rt-dev hyperfine"
+	libglib2.0-dev libssl-dev openssl libcurl4-openssl-dev libjson-glib-dev
+	iproute2 nftables procps util-linux coreutils python3
+	clang libclang-rt-dev hyperfine etcd-server etcd-client"
 
 say() { printf '== %s\n' "$*"; }
 die() { printf 'setup.sh: %s\n' "$*" >&2; exit 1; }

@@ -11,6 +11,7 @@
 #   P6  cold start flom -d 500 -- true       / a warm run
 #   P8  first lock in dynamic mode on a lone host (root: a private network namespace)
 #   P9  flom -- true over TLS (RSA 2048, mutual authentication) / the same over plain TCP
+#   E1  flom --etcd -r R -- true             / etcdctl lock R true (3-member loopback cluster)
 #
 # The daemons it uses are its own (own socket directory), started in the
 # foreground and stopped by PID. Bounded: about two minutes.
@@ -220,6 +221,47 @@ p9() {
 	stop "$tls_pid"
 }
 
+# E1: a 3-member etcd cluster on loopback ports (random, high), its data in
+# DIR; lock/unlock cycles of flom --etcd and of etcd's own client, the same
+# runs, side by side. Skipped when etcd or etcdctl is missing.
+e1_cluster() {
+	local base=$1 i cluster=""
+	for i in 0 1 2; do cluster="$cluster${cluster:+,}e$i=http://127.0.0.1:$((base + 10 * i + 1))"; done
+	for i in 0 1 2; do
+		spawn etcd --name "e$i" --data-dir "$DIR/etcd$i" \
+			--listen-client-urls "http://127.0.0.1:$((base + 10 * i))" \
+			--advertise-client-urls "http://127.0.0.1:$((base + 10 * i))" \
+			--listen-peer-urls "http://127.0.0.1:$((base + 10 * i + 1))" \
+			--initial-advertise-peer-urls "http://127.0.0.1:$((base + 10 * i + 1))" \
+			--initial-cluster "$cluster" --initial-cluster-state new \
+			--heartbeat-interval 100 --election-timeout 1000 --log-level error
+		ETCD_PIDS="${ETCD_PIDS:-} $PID"
+	done
+}
+e1() {
+	local base=$((20000 + RANDOM % 20000)) r v ep="" i
+	if ! command -v etcd >/dev/null || ! command -v etcdctl >/dev/null; then
+		echo "  E1 skipped: etcd and etcdctl are needed (./setup.sh installs them)"
+		return
+	fi
+	for i in 0 1 2; do ep="$ep${ep:+,}http://127.0.0.1:$((base + 10 * i))"; done
+	e1_cluster "$base"
+	if ! wait_for 30 env ETCDCTL_API=3 etcdctl --endpoints="$ep" endpoint health >/dev/null 2>&1; then
+		echo "  E1 skipped: the etcd cluster did not become healthy"
+	elif ! "$FLOM" --etcd="$ep" -r bench -- true 2>"$DIR/e1.err"; then
+		echo "  E1 skipped: $(tail -n 1 "$DIR/e1.err")"
+	else
+		for ((r = 0; r < REPS; r++)); do
+			mapfile -t v < <(RUNS=${BENCH_ETCD_RUNS:-30} hf_ms \
+				"$FLOM --etcd=$ep -r bench -- true" \
+				"env ETCDCTL_API=3 etcdctl --endpoints=$ep lock bench true")
+			record e1 "${v[0]}"
+			record e1_etcdctl "${v[1]}"
+		done
+	fi
+	for i in $ETCD_PIDS; do kill -9 "$i" 2>/dev/null; wait "$i" 2>/dev/null; done
+}
+
 echo "flom bench: $FLOM"
 echo "host: $(nproc) CPU(s), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg); $REPS repetitions"
 start_flom -s "$SOCK"
@@ -230,6 +272,7 @@ p2_p3
 p4
 p8
 p9
+e1
 
 echo
 printf '  %-46s %10s %10s %10s %-6s %s\n' "figure" "median" "min" "max" "unit" "ratio of medians"
@@ -249,4 +292,6 @@ row "P3 FIFO violations seen by the clients" p3_fifo "grants"
 [ -s "$DIR/fig.p8" ] && row "P8 first lock, dynamic mode, lone host" p8 ms
 [ -s "$DIR/fig.p9_tls" ] && row "P9 flom -- true, warm daemon, TCP loopback" p9_tcp ms &&
 	row "P9 the same over TLS (RSA 2048, peer-id check)" p9_tls ms p9_tcp "cost of TLS"
+[ -s "$DIR/fig.e1" ] && row "E1 etcdctl lock R true, 3-member cluster" e1_etcdctl ms &&
+	row "E1 flom --etcd -r R -- true, same cluster" e1 ms e1_etcdctl "<= 1.0"
 exit 0

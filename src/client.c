@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "discovery.h"
 #include "monitor.h"
 #include "msg.h"
@@ -632,36 +633,96 @@ static void client_tell_command(pid_t pid, gpointer data)
 	msg_clear(&m);
 }
 
+/* ------------------------------------------------------------ the daemon backend */
+
+typedef struct daemon_lock {
+	client_conn *cc;
+	grant g;
+} daemon_lock;
+
+static int client_daemon_acquire(const flom_config *cfg, backend_grant *bg)
+{
+	daemon_lock *dl = g_new0(daemon_lock, 1);
+	int status;
+
+	dl->cc = g_new0(client_conn, 1);
+	dl->cc->fd = -1;
+	status = client_acquire(cfg, dl->cc, &dl->g);
+	if (status != FLOM_EXIT_OK) {
+		g_free(dl->g.element);
+		client_conn_free(dl->cc);
+		g_free(dl);
+		return status;
+	}
+	dl->g.cc = dl->cc;
+	*bg = (backend_grant){ g_steal_pointer(&dl->g.element), dl->g.token, dl->cc->fd, NULL, -1,
+			       client_tell_command, &dl->g, dl, TRUE };
+	return FLOM_EXIT_OK;
+}
+
+static int client_daemon_release(const flom_config *cfg, backend_grant *bg, gboolean rollback,
+				 gboolean lost)
+{
+	daemon_lock *dl = bg->state;
+	int rc = 0;
+
+	if (!lost && client_unlock(dl->cc, cfg, rollback) < 0) {
+		fprintf(stderr, "flom: cannot send the unlock: %s\n", g_strerror(errno));
+		rc = -1;
+	}
+	client_conn_free(dl->cc);
+	g_free(dl);
+	return rc;
+}
+
+const backend_ops backend_daemon = { client_daemon_acquire, client_daemon_release };
+
+int client_refusal_status(int rc, const flom_config *cfg)
+{
+	int status = FLOM_EXIT_GENERIC;
+
+	client_refused(rc, cfg, &status);
+	return status;
+}
+
+static const backend_ops *client_backend(const flom_config *cfg)
+{
+	if (!cfg->etcd_endpoints)
+		return &backend_daemon;
+#ifdef FLOM_WITH_ETCD
+	return &backend_etcd;
+#else
+	fprintf(stderr, "flom: this flom was built without etcd support (configure --without-etcd)\n");
+	return NULL;
+#endif
+}
+
 int client_run(const flom_config *cfg)
 {
-	client_conn *cc = g_new0(client_conn, 1);
-	grant g = { 0 };
+	const backend_ops *be = client_backend(cfg);
+	backend_grant g = { .loss_fd = -1, .notify_fd = -1 };
 	gboolean lost = FALSE;
 	int status;
 
-	cc->fd = -1;
-
-	status = client_acquire(cfg, cc, &g);
+	if (!be)
+		return FLOM_EXIT_GENERIC;
+	status = be->acquire(cfg, &g);
 	if (status != FLOM_EXIT_OK)
-		goto out;
+		return status;
 	if (cfg->verbose && g.element)
 		printf("Locked element is '%s'\n", g.element);
-	g.cc = cc;
 	{
-		monitor_lock lock = { cfg->resource_name, g.element, g.token, cc->fd,
-				      client_tell_command, &g, cfg->grace_period };
+		monitor_lock lock = { .resource_name = cfg->resource_name, .element = g.element,
+				      .token = g.token, .fd = g.loss_fd, .started = g.started,
+				      .started_data = g.started_data, .grace_ms = cfg->grace_period,
+				      .loss_reason = g.loss_reason, .notify_fd = g.notify_fd,
+				      .inherit_fd = g.inherit_loss_fd };
 
 		status = monitor_run(cfg, &lock, &lost);
 	}
-	if (lost) {
+	if (be->release(cfg, &g, status != 0, lost) < 0 || lost)
 		status = FLOM_EXIT_GENERIC;
-	} else if (client_unlock(cc, cfg, status != 0) < 0) {
-		fprintf(stderr, "flom: cannot send the unlock: %s\n", g_strerror(errno));
-		status = FLOM_EXIT_GENERIC;
-	}
-out:
 	g_free(g.element);
-	client_conn_free(cc);
 	return status;
 }
 

@@ -28,6 +28,12 @@
 
 static int check_transport(const flom_config *cfg, GError **err)
 {
+	if (cfg->etcd_endpoints && (cfg->socket_name || cfg->unicast_address || cfg->multicast_address)) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+			    "with etcd endpoints (%s) the locks live in etcd: a daemon's socket name or "
+			    "address can not be configured at the same time", cfg->etcd_endpoints);
+		return -1;
+	}
 	if (cfg->socket_name && (cfg->unicast_address || cfg->multicast_address)) {
 		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
 			    "local (UNIX socket) and network (TCP-UDP/IP) communication can not be "

@@ -59,6 +59,13 @@ typedef struct flom_config {
 	char *tls_ca_certificate;
 	gboolean tls_check_peer_id;
 	char *tls_allowed_manager_ids;    /* TLS/TlsAllowedManagerIds: "id;id" */
+	/* [Etcd]: with endpoints, locks live in an etcd cluster (no daemon) */
+	char *etcd_endpoints;         /* comma-separated URLs, or NULL */
+	char *etcd_prefix;            /* NULL: FLOM_ETCD_DEFAULT_PREFIX */
+	gint64 etcd_lease_ttl;        /* seconds */
+	char *etcd_ca_certificate;
+	char *etcd_certificate;
+	char *etcd_private_key;
 
 	/* command line only */
 	char **command;               /* NULL-terminated argv of the command, or NULL */

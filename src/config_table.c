@@ -94,6 +94,19 @@ const config_key config_keys[] = {
 	  NULL, "terminate|warn", "When the lock is lost: terminate the command (default) or only warn" },
 	{ "Monitor", "GracePeriod", KT_INT64, OFF(grace_period), "grace-period", 0, 0, 0, FLOM_GRACE_PERIOD_MAX,
 	  "grace period", "MS", "After SIGTERM, SIGKILL the command's process group past MS milliseconds (default 5000)" },
+	{ "Etcd", "Endpoints", KT_STRING, OFF(etcd_endpoints), "etcd", 0, 0, 0, 0,
+	  NULL, "URL[,URL...]", "Keep the locks in this etcd cluster (no flom daemon)" },
+	{ "Etcd", "Prefix", KT_STRING, OFF(etcd_prefix), "etcd-prefix", 0, 0, 0, 0,
+	  NULL, "PREFIX", "Prefix of flom's keys in etcd (default /flom/)" },
+	{ "Etcd", "LeaseTtl", KT_INT64, OFF(etcd_lease_ttl), "etcd-lease-ttl", 0, 0,
+	  FLOM_ETCD_LEASE_TTL_MIN, FLOM_ETCD_LEASE_TTL_MAX, "etcd lease TTL", "SEC",
+	  "Seconds an etcd lease outlives its last keepalive (default 10)" },
+	{ "Etcd", "CaCertificate", KT_REALPATH, OFF(etcd_ca_certificate), "etcd-ca-certificate", 0, 0, 0, 0,
+	  NULL, "FILE", "CA certificates for https etcd endpoints" },
+	{ "Etcd", "Certificate", KT_REALPATH, OFF(etcd_certificate), "etcd-certificate", 0, 0, 0, 0,
+	  NULL, "FILE", "Client certificate for https etcd endpoints" },
+	{ "Etcd", "PrivateKey", KT_REALPATH, OFF(etcd_private_key), "etcd-private-key", 0, 0, 0, 0,
+	  NULL, "FILE", "Private key of the client certificate" },
 	/* command line only */
 	{ NULL, NULL, KT_CONFIG_FILE, 0, "config-file", 'c', 0, 0, 0,
 	  NULL, "FILE", "Read FILE after the system and user configuration files" },
@@ -135,6 +148,8 @@ void config_init(flom_config *cfg)
 	cfg->request_timeout = FLOM_DEFAULT_REQUEST_TIMEOUT_MS;
 	cfg->on_lock_lost = FLOM_ON_LOCK_LOST_TERMINATE;
 	cfg->grace_period = FLOM_GRACE_PERIOD_DEFAULT;
+	cfg->etcd_prefix = g_strdup(FLOM_ETCD_DEFAULT_PREFIX);
+	cfg->etcd_lease_ttl = FLOM_ETCD_DEFAULT_LEASE_TTL;
 	cfg->discovery_attempts = FLOM_DEFAULT_DISCOVERY_ATTEMPTS;
 	cfg->discovery_timeout = FLOM_DEFAULT_DISCOVERY_TIMEOUT_MS;
 	cfg->discovery_ttl = FLOM_DEFAULT_DISCOVERY_TTL;

@@ -68,6 +68,8 @@ typedef enum {
 #define FLOM_GRACE_PERIOD_DEFAULT 5000 /* ms from SIGTERM to SIGKILL of a command */
 #define FLOM_GRACE_PERIOD_MAX   3600000 /* an hour */
 #define FLOM_DEFAULT_REQUEST_TIMEOUT_MS 5000 /* a connection's first request, TLS handshake */
+#define FLOM_ETCD_DEFAULT_PREFIX     "/flom/"
+#define FLOM_ETCD_DEFAULT_LEASE_TTL  10    /* seconds */
 
 /* ---- bounds: every size and count the program keeps ---- */
 #define FLOM_MSG_MAX            4096   /* one framed message on a stream */
@@ -150,6 +152,20 @@ static inline void flom_client_info_clear(flom_client_info *c)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(flom_client_info, flom_client_info_clear)
 #define FLOM_KILL_WAIT_MS       2000   /* after SIGKILL: the process group is gone */
 #define FLOM_STOP_POLL_MS       10     /* checking whether a stopped group is gone */
+
+/* etcd backend */
+#define FLOM_ETCD_ENDPOINTS_MAX 16     /* URLs in --etcd */
+#define FLOM_ETCD_URL_MAX       512    /* one endpoint URL */
+#define FLOM_ETCD_PREFIX_MAX    256    /* [Etcd] Prefix */
+#define FLOM_ETCD_REPLY_MAX     (16 * 1024 * 1024) /* one gateway reply */
+#define FLOM_ETCD_REQUEST_TIMEOUT_MS 2000 /* one request to one member */
+#define FLOM_ETCD_CONNECT_TIMEOUT_MS 1000 /* connecting to one member */
+#define FLOM_ETCD_WATCH_POLL_MS 1000   /* longest sleep of a watch wait */
+#define FLOM_ETCD_LEASE_TTL_MIN 2      /* seconds: etcd raises shorter TTLs */
+#define FLOM_ETCD_LEASE_TTL_MAX 3600
+#define FLOM_ETCD_LEASE_MARGIN_MS 1000 /* the command is dead this long before the lease can expire */
+#define FLOM_ETCD_KEEPALIVE_RETRY_MS 200 /* after a failed keepalive */
+#define FLOM_ETCD_CLAIM_ATTEMPTS 64    /* set element / sequence value races */
 
 /* ---- trace modules (FLOM_TRACE_MASK bits) ---- */
 enum {

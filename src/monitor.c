@@ -82,6 +82,16 @@ static char **monitor_argv(const flom_config *cfg, const monitor_lock *lock)
 	return argv;
 }
 
+/* Tell a watcher (a backend's) which process group to stop if flom dies:
+ * written by the command itself, before it runs anything. */
+static void monitor_notify(int fd)
+{
+	pid_t pid = getpid();
+
+	if (fd >= 0 && write(fd, &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
+		_exit(FLOM_EXIT_CANT_EXECUTE);
+}
+
 static void monitor_exec_child(const flom_config *cfg, const monitor_lock *lock,
 			       const sigset_t *oldmask, gboolean terminal)
 {
@@ -98,7 +108,7 @@ static void monitor_exec_child(const flom_config *cfg, const monitor_lock *lock,
 	/* The command inherits the lock connection: when flom dies, the
 	 * daemon sees it close only once the command (and what it started
 	 * with the descriptor) is gone too, as with flock(1). */
-	if (lock->fd >= 0)
+	if (lock->fd >= 0 && lock->inherit_fd)
 		(void)fcntl(lock->fd, F_SETFD, 0);
 	setenv("FLOM_RESOURCE_NAME", lock->resource_name, 1);
 	if (lock->element)
@@ -111,6 +121,7 @@ static void monitor_exec_child(const flom_config *cfg, const monitor_lock *lock,
 	} else {
 		unsetenv("FLOM_LOCK_TOKEN");
 	}
+	monitor_notify(lock->notify_fd);
 	execvp(argv[0], argv);
 	fprintf(stderr, "flom: cannot execute '%s': %s\n", argv[0], g_strerror(errno));
 	_exit(FLOM_EXIT_CANT_EXECUTE);
@@ -127,14 +138,15 @@ static int monitor_status(int wstatus)
 
 /* Whether the lock connection broke; reason set when it did. The daemon
  * sends nothing after a grant, so any readable event is examined. */
-static gboolean monitor_lock_broken(int fd, const char **reason)
+static gboolean monitor_lock_broken(const monitor_lock *lock, const char **reason)
 {
 	char buf[256];
-	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	ssize_t n = read(lock->fd, buf, sizeof(buf));
 
 	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
 		return FALSE;
-	*reason = n == 0 ? "the daemon closed the connection" : g_strerror(errno);
+	*reason = n < 0 ? g_strerror(errno) :
+		lock->loss_reason ? lock->loss_reason : "the daemon closed the connection";
 	return TRUE;
 }
 
@@ -207,11 +219,27 @@ static gboolean monitor_lock_lost(const flom_config *cfg, const monitor_lock *lo
 				  const char *reason, int *wstatus)
 {
 	fprintf(stderr, "flom: lock on %s lost: %s\n", lock->resource_name, reason);
-	if (cfg->on_lock_lost != FLOM_ON_LOCK_LOST_TERMINATE)
+	if (pid <= 0 || cfg->on_lock_lost != FLOM_ON_LOCK_LOST_TERMINATE)
 		return FALSE;
 	*wstatus = SIGKILL; /* as if killed, unless its own status is reaped */
 	(void)monitor_stop_group(pid, lock->grace_ms, wstatus);
 	return TRUE;
+}
+
+/* The command ended: a loss that came with its end still counts (a
+ * backend's watchdog may have stopped it, and closed the lock, just now). */
+static void monitor_last_look(const flom_config *cfg, const monitor_lock *lock, gboolean watching,
+			      gboolean *lost)
+{
+	struct pollfd p = { .fd = lock->fd, .events = POLLIN };
+	const char *reason;
+
+	if (watching && poll(&p, 1, 0) > 0 && monitor_lock_broken(lock, &reason)) {
+		int ignored;
+
+		*lost = TRUE;
+		(void)monitor_lock_lost(cfg, lock, 0, reason, &ignored);
+	}
 }
 
 /* Wait for the child; pass signals on; watch the lock. Returns the wait status. */
@@ -226,8 +254,10 @@ static int monitor_wait(const flom_config *cfg, const monitor_lock *lock, pid_t 
 		struct signalfd_siginfo si;
 		int wstatus;
 
-		if (monitor_reap(pid, &wstatus))
+		if (monitor_reap(pid, &wstatus)) {
+			monitor_last_look(cfg, lock, watching, lost);
 			return wstatus;
+		}
 		if (poll(p, watching ? 2 : 1, -1) < 0 && errno != EINTR)
 			return -1;
 		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
@@ -241,7 +271,7 @@ static int monitor_wait(const flom_config *cfg, const monitor_lock *lock, pid_t 
 		if (watching && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
 			const char *reason;
 
-			if (monitor_lock_broken(lock->fd, &reason)) {
+			if (monitor_lock_broken(lock, &reason)) {
 				watching = FALSE;
 				*lost = TRUE;
 				if (monitor_lock_lost(cfg, lock, pid, reason, &wstatus))

@@ -17,6 +17,10 @@ typedef struct monitor_lock {
 	gint64 grace_ms;       /* SIGTERM to SIGKILL when the lock is lost: the
 				* configured grace period, or less when the
 				* daemon's release deadline needs it */
+	const char *loss_reason; /* why fd closed, when the backend knows better */
+	int notify_fd;         /* >= 0: the command writes its pid there before exec */
+	gboolean inherit_fd;   /* the command keeps fd open (a daemon's lock
+				* connection); etcd's keeper watches flom instead */
 } monitor_lock;
 
 /*

@@ -139,7 +139,13 @@ static void test_defaults(void)
 		"[Daemon]/RequestTimeout=5000\n"
 		"[TLS]/TlsAllowedManagerIds=''\n"
 		"[Monitor]/OnLockLost='terminate'\n"
-		"[Monitor]/GracePeriod=5000\n";
+		"[Monitor]/GracePeriod=5000\n"
+		"[Etcd]/Endpoints=''\n"
+		"[Etcd]/Prefix='/flom/'\n"
+		"[Etcd]/LeaseTtl=10\n"
+		"[Etcd]/CaCertificate=''\n"
+		"[Etcd]/Certificate=''\n"
+		"[Etcd]/PrivateKey=''\n";
 
 	config_init(&cfg);
 	g_assert_cmpstr(cfg.resource_name, ==, "_RESOURCE");
