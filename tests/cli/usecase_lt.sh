@@ -34,14 +34,14 @@ CANT_WAIT_MSG="The resource could be available in the future, but the requester 
 # the background while the other scenarios go on (its waits are long).
 idle_scenario() {
 	local life_socket=$TEST_TMP/sock_life o=$TEST_TMP/idle t0 t1
-	"$FLOM_BIN" "${L[@]}" -i 4000 -r '_s_life[1]' -- echo >"$o.v1" 2>&1
+	"$FLOM_BIN" "${L[@]}" -i 8000 -r '_s_life[1]' -- echo >"$o.v1" 2>&1
 	t0=$(now_ms)
 	let_time_pass_until $((t0 + 1500))
 	# Before the second use: its release (the start of the idle time) comes
 	# later, however slowly this client exits (sanitizers).
 	t1=$(now_ms)
 	"$FLOM_BIN" "${L[@]}" -e n -o 0 -r '_s_life[1]' -- echo >"$o.v2" 2>&1
-	wait_for 15 sh -c "! grep -q ' $life_socket\$' /proc/net/unix"
+	wait_for 25 sh -c "! grep -q ' $life_socket\$' /proc/net/unix"
 	echo $? >"$o.gone"
 	echo $(( $(now_ms) - t1 )) >"$o.idle_ms"
 	status_of "$FLOM_BIN" "${L[@]}" -e n -o 0 -r '_s_life[1]' -- true >"$o.v3" 2>/dev/null
@@ -157,11 +157,11 @@ is "$(status_of fl -e n -o 500 -r /bar/foo/goofy -- true)" 0 "UC17 2/2: -e n -r 
 
 wait "$IDLE_PID"
 o=$TEST_TMP/idle
-is "$(cat "$o.v1")" 1 "-i 4000: first value 1"
-is "$(cat "$o.v2")" 2 "-i 4000: 1.5 s idle later, the sequence goes on (2)"
-is "$(cat "$o.gone")" 0 "-i 4000: the daemon exits once the resource expired"
-ok "-i 4000: ... not before 4000 ms idle (after $(cat "$o.idle_ms") ms)" test "$(cat "$o.idle_ms")" -ge 4000
-is "$(cat "$o.v3")" 96 "-i 4000: afterwards the resource is gone (-e n -o 0: 96)"
-is "$(cat "$o.v4")" 1 "-i 4000: ... and a new one starts again at 1"
+is "$(cat "$o.v1")" 1 "-i 8000: first value 1"
+is "$(cat "$o.v2")" 2 "-i 8000: 1.5 s idle later, the sequence goes on (2)"
+is "$(cat "$o.gone")" 0 "-i 8000: the daemon exits once the resource expired"
+ok "-i 8000: ... not before 8000 ms idle (after $(cat "$o.idle_ms") ms)" test "$(cat "$o.idle_ms")" -ge 8000
+is "$(cat "$o.v3")" 96 "-i 8000: afterwards the resource is gone (-e n -o 0: 96)"
+is "$(cat "$o.v4")" 1 "-i 8000: ... and a new one starts again at 1"
 
 done_testing

@@ -106,10 +106,17 @@ is "$(netns_count_daemons A)" 0 "ff01::1: nothing started on A"
 netns_kill_daemons B
 
 # ---- limited life in dynamic mode (reference §10.15) ----
-on_host A "$FLOM_BIN" -A ff02::1 -d 1000 -- true
-is "$?" 0 "dynamic daemon with a 1000 ms lifespan"
+# A holds a lock while B looks, so that a slow lookup cannot miss the daemon.
+rm -f "$NETNS_SHARED_HERE/holding" "$NETNS_SHARED_HERE/release"
+spawn_on A "$FLOM_BIN" -A ff02::1 -d 1000 -r life -- sh -c \
+	'touch /tmp/shared/holding; sh $FLOM_SRCDIR/tests/lib/wait_file.sh /tmp/shared/release'
+HOLDER=$SPAWNED
+ok "dynamic daemon with a 1000 ms lifespan" wait_for 10 test -e "$NETNS_SHARED_HERE/holding"
 out=$(on_host B "$FLOM_BIN" -V -A ff02::1 -d 0 -- true 2>/dev/null)
 ok "found while alive, with network address=\"\"" grep -q 'network address=""' <<<"$out"
+touch "$NETNS_SHARED_HERE/release"
+wait "$HOLDER"
+is "$?" 0 "the holder ended normally"
 ok "it exits by itself once idle" wait_for 8 netns_no_daemon A
 
 # ---- addresses this host does not have, and bad configurations ----
