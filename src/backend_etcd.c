@@ -131,22 +131,15 @@ static int etcd_grant_lease(const flom_config *cfg, etcd_lock *l, GError **err)
 	return etcd_keeper_start(&l->keeper, l->h, l->lease, l->ttl_ms, sent, cfg->grace_period, err);
 }
 
-static int etcd_put_request(etcd_lock *l, GError **err)
-{
-	g_autofree char *value = etcd_claim_value(&l->me, g_get_host_name(), g_get_user_name(),
-						  (long)getpid(), g_get_real_time() / 1000);
-	g_autofree char *k64 = etcd_b64(l->key), *v64 = etcd_b64(value);
-	g_autofree char *body = g_strdup_printf("{\"key\":\"%s\",\"value\":\"%s\",\"lease\":\"%"
-						G_GINT64_FORMAT "\"}", k64, v64, l->lease);
-	JsonObject *o = etcd_call(l, "/v3/kv/put", body, err);
-
-	if (!o)
-		return -1;
-	json_object_unref(o);
-	return 0;
-}
-
 /* ------------------------------------------------------------ deciding */
+
+static char *etcd_op_put(const char *key, const char *value, gint64 lease)
+{
+	g_autofree char *k64 = etcd_b64(key), *v64 = etcd_b64(value);
+
+	return g_strdup_printf("{\"request_put\":{\"key\":\"%s\",\"value\":\"%s\",\"lease\":\"%"
+			       G_GINT64_FORMAT "\"}}", k64, v64, lease);
+}
 
 /* The "kvs" of a range reply (absent when there are none). */
 static JsonArray *etcd_kvs(JsonObject *o)
@@ -178,30 +171,92 @@ static int etcd_earlier(etcd_lock *l, JsonArray *kvs, GArray *earlier)
 	return -1;
 }
 
-/* Range the resource's keys, decide. *seen: the revision the range saw. */
-static int etcd_decide_now(etcd_lock *l, etcd_verdict *v, gint64 *seen, GError **err)
+/* The body of a range of the resource's keys, oldest first (once ours is
+ * known, later keys are of no interest). */
+static char *etcd_range_body(const etcd_lock *l)
 {
 	g_autofree char *end = etcd_prefix_end(l->prefix);
 	g_autofree char *p64 = etcd_b64(l->prefix), *e64 = etcd_b64(end);
-	/* Once ours is known, later keys are of no interest. */
 	g_autofree char *max = l->rev ? g_strdup_printf(",\"max_create_revision\":\"%" G_GINT64_FORMAT
 							"\"", l->rev) : g_strdup("");
-	g_autofree char *body = g_strdup_printf("{\"key\":\"%s\",\"range_end\":\"%s\",\"sort_order\":"
-						"\"ASCEND\",\"sort_target\":\"CREATE\"%s}", p64, e64, max);
+
+	return g_strdup_printf("{\"key\":\"%s\",\"range_end\":\"%s\",\"sort_order\":\"ASCEND\","
+			       "\"sort_target\":\"CREATE\"%s}", p64, e64, max);
+}
+
+/* Decide from a range reply RANGE (its kvs). */
+static int etcd_decide_reply(etcd_lock *l, JsonObject *range, etcd_verdict *v, GError **err)
+{
 	g_autoptr(GArray) earlier = g_array_new(FALSE, FALSE, sizeof(etcd_claim));
+
+	if (etcd_earlier(l, range ? etcd_kvs(range) : NULL, earlier) < 0) {
+		g_set_error(err, ETCD_ERROR, ENOENT, "the lock request %s vanished from etcd (the lease expired)",
+			    l->key);
+		return STEP_LOST;
+	}
+	*v = etcd_decide(l->type, l->capacity, &l->me, (etcd_claim *)earlier->data, earlier->len);
+	return 0;
+}
+
+/* Member NAME of O when it is an object, else NULL (O may be NULL). */
+static JsonObject *etcd_object_member(JsonObject *o, const char *name)
+{
+	JsonNode *n = o ? json_object_get_member(o, name) : NULL;
+
+	return n && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+}
+
+/* The header revision of a reply. */
+static gint64 etcd_revision(JsonObject *o)
+{
+	return etcd_int_member(etcd_object_member(o, "header"), "revision");
+}
+
+/* Range the resource's keys, decide. *seen: the revision the range saw. */
+static int etcd_decide_now(etcd_lock *l, etcd_verdict *v, gint64 *seen, GError **err)
+{
+	g_autofree char *body = etcd_range_body(l);
 	JsonObject *o = etcd_call(l, "/v3/kv/range", body, err);
-	int rc = -1;
+	int rc;
 
 	if (!o)
 		return STEP_FAILED;
-	*seen = etcd_int_member(json_object_get_object_member(o, "header"), "revision");
-	if (etcd_earlier(l, etcd_kvs(o), earlier) < 0) {
-		g_set_error(err, ETCD_ERROR, ENOENT, "the lock request %s vanished from etcd (the lease expired)",
-			    l->key);
-		rc = STEP_LOST;
+	*seen = etcd_revision(o);
+	rc = etcd_decide_reply(l, o, v, err);
+	json_object_unref(o);
+	return rc;
+}
+
+/*
+ * Put this request's key and range the resource's keys in one transaction
+ * (one round trip, one raft entry): the range sees the put, so the reply
+ * says at once where the key stands. A retry after a lost reply puts the
+ * same key again, which keeps its create revision.
+ */
+static int etcd_put_decide(etcd_lock *l, etcd_verdict *v, gint64 *seen, GError **err)
+{
+	g_autofree char *value = etcd_claim_value(&l->me, g_get_host_name(), g_get_user_name(),
+						  (long)getpid(), g_get_real_time() / 1000);
+	g_autofree char *op = etcd_op_put(l->key, value, l->lease), *range = etcd_range_body(l);
+	g_autofree char *body = g_strdup_printf("{\"success\":[%s,{\"request_range\":%s}]}", op, range);
+	JsonObject *o = etcd_call(l, "/v3/kv/txn", body, err);
+	JsonNode *replies;
+	JsonObject *reply = NULL;
+	int rc;
+
+	if (!o)
+		return STEP_FAILED;
+	*seen = etcd_revision(o);
+	replies = json_object_get_member(o, "responses");
+	if (replies && JSON_NODE_HOLDS_ARRAY(replies) &&
+	    json_array_get_length(json_node_get_array(replies)) == 2)
+		reply = etcd_object_member(json_array_get_object_element(json_node_get_array(replies), 1),
+					   "response_range");
+	if (reply) {
+		rc = etcd_decide_reply(l, reply, v, err);
 	} else {
-		*v = etcd_decide(l->type, l->capacity, &l->me, (etcd_claim *)earlier->data, earlier->len);
-		rc = 0;
+		g_set_error(err, ETCD_ERROR, EPROTO, "etcd's transaction reply has no range");
+		rc = STEP_FAILED;
 	}
 	json_object_unref(o);
 	return rc;
@@ -254,7 +309,8 @@ static int etcd_wait_grant(const flom_config *cfg, etcd_lock *l, GError **err)
 	for (;;) {
 		etcd_verdict v = ETCD_WAIT;
 		gint64 seen = 0;
-		int r = etcd_decide_now(l, &v, &seen, err);
+		/* The first look comes with the put itself. */
+		int r = l->rev ? etcd_decide_now(l, &v, &seen, err) : etcd_put_decide(l, &v, &seen, err);
 
 		if (r < 0)
 			return FLOM_EXIT_GENERIC;
@@ -294,7 +350,7 @@ static int etcd_wait_exists(const flom_config *cfg, etcd_lock *l, GError **err)
 
 			found = key && etcd_is_lock_key(key, l->prefix);
 		}
-		seen = etcd_int_member(json_object_get_object_member(o, "header"), "revision");
+		seen = etcd_revision(o);
 		json_object_unref(o);
 		if (found)
 			return FLOM_EXIT_OK;
@@ -326,14 +382,6 @@ static int etcd_txn(etcd_lock *l, const char *key, const char *target, gint64 re
 	rc = json_object_get_boolean_member_with_default(o, "succeeded", FALSE) ? 1 : 0;
 	json_object_unref(o);
 	return rc;
-}
-
-static char *etcd_op_put(const char *key, const char *value, gint64 lease)
-{
-	g_autofree char *k64 = etcd_b64(key), *v64 = etcd_b64(value);
-
-	return g_strdup_printf("{\"request_put\":{\"key\":\"%s\",\"value\":\"%s\",\"lease\":\"%"
-			       G_GINT64_FORMAT "\"}}", k64, v64, lease);
 }
 
 /* A set element: the first one nobody claims. At most capacity requests are
@@ -482,6 +530,10 @@ static void etcd_lock_free(etcd_lock *l, gboolean report)
 
 	if (l->lease && l->h) {
 		g_autofree char *body = etcd_body_id(l->lease);
+
+		/* Nothing of ours runs any more: the keeper exits while the
+		 * lease is revoked, not after. */
+		etcd_keeper_done(&l->keeper);
 		JsonObject *o = etcd_http_post(l->h, "/v3/lease/revoke", body,
 					       FLOM_ETCD_REQUEST_TIMEOUT_MS * 2, &err);
 
@@ -509,8 +561,6 @@ static int etcd_lock_steps(const flom_config *cfg, etcd_lock *l, char **element,
 		if (status != FLOM_EXIT_OK)
 			return status;
 	}
-	if (etcd_put_request(l, err) < 0)
-		return FLOM_EXIT_GENERIC;
 	status = etcd_wait_grant(cfg, l, err);
 	if (status == FLOM_EXIT_OK && etcd_take(cfg, l, element, err) < 0)
 		status = FLOM_EXIT_GENERIC;
@@ -532,7 +582,7 @@ static int etcd_acquire(const flom_config *cfg, backend_grant *g)
 		return status;
 	}
 	TRACE(TRACE_CLIENT, "granted %s at revision %" G_GINT64_FORMAT, l->key, l->rev);
-	etcd_http_close_connections(l->h);
+	etcd_http_idle(l->h);
 	*g = (backend_grant){ element, (guint64)l->rev, l->keeper.from_keeper,
 			      "the etcd lease could not be kept alive", l->keeper.to_keeper, NULL, NULL, l, FALSE };
 	return FLOM_EXIT_OK;

@@ -10,6 +10,8 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "flom.h"
 #include "trace.h"
@@ -20,7 +22,8 @@ struct etcd_http {
 	char **urls;            /* endpoints, without a trailing slash */
 	guint n_urls;
 	guint current;          /* the endpoint that answered last */
-	CURL *easy;             /* kept between requests: the connection stays open */
+	CURLSH *share;          /* holds the connections between requests */
+	CURL *easy;             /* kept while requests follow one another */
 	char *ca_file, *cert_file, *key_file;
 };
 
@@ -104,6 +107,8 @@ etcd_http *etcd_http_new(const char *endpoints, const char *ca_file, const char 
 		g_free(h);
 		return NULL;
 	}
+	h->share = curl_share_init();
+	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	h->ca_file = g_strdup(ca_file);
 	h->cert_file = g_strdup(cert_file);
 	h->key_file = g_strdup(key_file);
@@ -116,6 +121,7 @@ void etcd_http_free(etcd_http *h)
 		return;
 	if (h->easy)
 		curl_easy_cleanup(h->easy);
+	curl_share_cleanup(h->share);
 	g_strfreev(h->urls);
 	g_free(h->ca_file);
 	g_free(h->cert_file);
@@ -123,7 +129,7 @@ void etcd_http_free(etcd_http *h)
 	g_free(h);
 }
 
-void etcd_http_close_connections(etcd_http *h)
+void etcd_http_idle(etcd_http *h)
 {
 	if (h->easy)
 		curl_easy_cleanup(h->easy);
@@ -132,7 +138,17 @@ void etcd_http_close_connections(etcd_http *h)
 
 void etcd_http_forget_connections(etcd_http *h)
 {
-	h->easy = NULL; /* the parent's: closing it here could disturb the parent */
+	curl_socket_t fd = CURL_SOCKET_BAD;
+
+	/* The parent's handles: cleaning them up here could disturb the
+	 * parent's connection (a TLS close_notify); only this copy of its
+	 * socket goes. */
+	if (h->easy && curl_easy_getinfo(h->easy, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
+	    fd != CURL_SOCKET_BAD)
+		close(fd);
+	h->easy = NULL;
+	h->share = curl_share_init();
+	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 }
 
 static size_t etcd_reply_cb(char *data, size_t size, size_t n, void *user)
@@ -147,6 +163,15 @@ static size_t etcd_reply_cb(char *data, size_t size, size_t n, void *user)
 	return size * n;
 }
 
+/* Sockets close on exec: the connection stays open while the command runs
+ * (the release reuses it) and the command inherits none of it. */
+static curl_socket_t etcd_open_socket(void *user, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	(void)user;
+	(void)purpose;
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 /* Options every request of h shares: TLS files, no signals, bounded time. */
 static void etcd_easy_setup(const etcd_http *h, CURL *e, const char *url, const char *body,
 			    gint64 timeout_ms)
@@ -159,6 +184,7 @@ static void etcd_easy_setup(const etcd_http *h, CURL *e, const char *url, const 
 	curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, body);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, etcd_open_socket);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 			 (long)MIN(timeout_ms, FLOM_ETCD_CONNECT_TIMEOUT_MS));
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
@@ -221,6 +247,7 @@ static JsonObject *etcd_post_once(etcd_http *h, guint i, const char *path, const
 		h->easy = curl_easy_init();
 	curl_easy_reset(h->easy);
 	etcd_easy_setup(h, h->easy, url, body, timeout_ms);
+	curl_easy_setopt(h->easy, CURLOPT_SHARE, h->share);
 	curl_easy_setopt(h->easy, CURLOPT_WRITEFUNCTION, etcd_reply_cb);
 	curl_easy_setopt(h->easy, CURLOPT_WRITEDATA, &rb);
 	rc = curl_easy_perform(h->easy);

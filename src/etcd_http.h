@@ -23,9 +23,10 @@ typedef struct etcd_watch etcd_watch;
 etcd_http *etcd_http_new(const char *endpoints, const char *ca_file, const char *cert_file,
 			 const char *key_file, GError **err);
 void etcd_http_free(etcd_http *h);
-/* Close the connections kept between requests (libcurl's descriptors are
- * not close-on-exec: a command must not inherit them). */
-void etcd_http_close_connections(etcd_http *h);
+/* No request for a while (a command runs): let go of the handle, whose
+ * internal descriptors are not close-on-exec; the connections (close-on-exec)
+ * stay open for the next request. */
+void etcd_http_idle(etcd_http *h);
 /* After fork(): the child stops using the parent's connections (which it
  * shares) without closing them, and opens its own. */
 void etcd_http_forget_connections(etcd_http *h);

@@ -233,14 +233,22 @@ int etcd_keeper_start(etcd_keeper *k, etcd_http *h, gint64 lease, gint64 ttl_ms,
 	return 0;
 }
 
-void etcd_keeper_stop(etcd_keeper *k)
+void etcd_keeper_done(etcd_keeper *k)
 {
 	pid_t done = 0;
 
-	if (k->pid <= 0)
+	if (k->pid <= 0 || k->told)
 		return;
+	k->told = TRUE;
 	if (write(k->to_keeper, &done, sizeof(done)) < 0)
 		TRACE(TRACE_CLIENT, "keeper already gone: %s", g_strerror(errno));
+}
+
+void etcd_keeper_stop(etcd_keeper *k)
+{
+	if (k->pid <= 0)
+		return;
+	etcd_keeper_done(k);
 	close(k->to_keeper);
 	close(k->from_keeper);
 	while (waitpid(k->pid, NULL, 0) < 0 && errno == EINTR)

@@ -21,13 +21,16 @@ typedef struct etcd_keeper {
 	pid_t pid;              /* 0: not running */
 	int to_keeper;          /* write end, close-on-exec */
 	int from_keeper;        /* read end, close-on-exec, non-blocking */
+	gboolean told;          /* "done" was sent */
 } etcd_keeper;
 
 /* Start keeping LEASE (granted TTL ttl_ms, granted by a request sent at
  * sent_ms) alive. grace_ms: from SIGTERM to SIGKILL. */
 int etcd_keeper_start(etcd_keeper *k, etcd_http *h, gint64 lease, gint64 ttl_ms, gint64 sent_ms,
 		      gint64 grace_ms, GError **err);
-/* Tell it to exit and wait for it. */
+/* Tell it to exit (the command is over), without waiting. */
+void etcd_keeper_done(etcd_keeper *k);
+/* Tell it to exit if not yet told, and wait for it. */
 void etcd_keeper_stop(etcd_keeper *k);
 
 /* The request budget and the times derived from a TTL (ms). */
