@@ -15,6 +15,8 @@
 #
 # The daemons it uses are its own (own socket directory), started in the
 # foreground and stopped by PID. Bounded: about two minutes.
+# BENCH_ONLY=E1 (or a comma-separated list: P1,P3,E1...) measures only those
+# figures: `make bench BENCH_ONLY=E1`. P1, P6 and P7 are measured together.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -uo pipefail
 
@@ -30,6 +32,7 @@ REPS=${BENCH_REPS:-5}        # repetitions of every figure
 RUNS=${BENCH_RUNS:-100}      # invocations per latency repetition
 WIRE_S=${BENCH_WIRE_SECONDS:-1}
 HELD=${BENCH_HELD:-8000}
+ONLY=${BENCH_ONLY:-}
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/flom-bench.XXXXXX")
 SOCK=$DIR/flom.sock
@@ -56,6 +59,14 @@ cleanup() {
 trap cleanup EXIT
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
+# want FIG...: whether any of these figures is to be measured.
+want() {
+	local f
+	[ -z "$ONLY" ] && return 0
+	for f in "$@"; do [[ ",$ONLY," == *",$f,"* ]] && return 0; done
+	return 1
+}
+
 # record FIG VALUE: one repetition's value of a figure.
 record() { echo "$2" >>"$DIR/fig.$1"; }
 # stats FIG: "median min max" of its values.
@@ -65,6 +76,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 # row LABEL FIG UNIT [REF-FIG TARGET]: one line of the table.
 row() {
 	local s r=""
+	[ -s "$DIR/fig.$2" ] || return 0 # not measured in this run
 	read -r -a s <<<"$(stats "$2")"
 	[ $# -ge 4 ] && r="$(ratio "${s[0]}" "$(median "$4")")x (target $5)"
 	printf '  %-46s %10s %10s %10s %-6s %s\n' "$1" "${s[0]}" "${s[1]}" "${s[2]}" "$3" "$r"
@@ -263,16 +275,16 @@ e1() {
 }
 
 echo "flom bench: $FLOM"
-echo "host: $(nproc) CPU(s), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg); $REPS repetitions"
+echo "host: $(nproc) CPU(s), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg); $REPS repetitions${ONLY:+; only $ONLY}"
 start_flom -s "$SOCK"
 wait_for 5 test -S "$SOCK" || { echo "bench: the daemon did not start" >&2; cat "$DIR/spawned.out" >&2; exit 1; }
 "$FLOM" -s "$SOCK" -d 0 -- true || { echo "bench: flom cannot lock" >&2; exit 1; }
-p1_p6_p7
-p2_p3
-p4
-p8
-p9
-e1
+want P1 P6 P7 && p1_p6_p7
+want P2 P3 && p2_p3
+want P4 && p4
+want P8 && p8
+want P9 && p9
+want E1 && e1
 
 echo
 printf '  %-46s %10s %10s %10s %-6s %s\n' "figure" "median" "min" "max" "unit" "ratio of medians"

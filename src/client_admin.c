@@ -10,6 +10,9 @@
 #include <sys/socket.h>
 
 #include "client_int.h"
+#ifdef FLOM_WITH_ETCD
+#include "etcd_status.h"
+#endif
 #include "msg.h"
 #include "net.h"
 #include "peer.h"
@@ -118,8 +121,23 @@ static void client_msg_free(gpointer m)
 	g_free(m);
 }
 
+/* --status --etcd: the cluster's keys, no daemon. */
+static int client_etcd_status(const flom_config *cfg)
+{
+#ifdef FLOM_WITH_ETCD
+	return etcd_status(cfg);
+#else
+	(void)cfg;
+	fprintf(stderr, "flom: this flom was built without etcd support (configure --without-etcd)\n");
+	return FLOM_EXIT_GENERIC;
+#endif
+}
+
 int client_status(const flom_config *cfg)
 {
+	if (cfg->etcd_endpoints)
+		return client_etcd_status(cfg);
+
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func(client_msg_free);
 	client_conn *cc = g_new0(client_conn, 1);

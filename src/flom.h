@@ -166,6 +166,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(flom_client_info, flom_client_info_clear)
 #define FLOM_ETCD_LEASE_MARGIN_MS 1000 /* the command is dead this long before the lease can expire */
 #define FLOM_ETCD_KEEPALIVE_RETRY_MS 200 /* after a failed keepalive */
 #define FLOM_ETCD_CLAIM_ATTEMPTS 64    /* set element / sequence value races */
+#define FLOM_ETCD_STATUS_KEYS_MAX 20000 /* keys flom --status --etcd reads */
 
 /* ---- trace modules (FLOM_TRACE_MASK bits) ---- */
 enum {

@@ -194,8 +194,9 @@ static GStrv st_owner_row(const flom_msg *o, const char *type, gint64 now)
 	row[6] = st_pid(st_int(o, "pid", 0));
 	row[7] = st_pid(st_int(o, "command-pid", 0));
 	row[8] = st_local_time(holding ? since : requested, now);
-	row[9] = st_duration((holding ? since : now) - requested);
-	row[10] = holding ? st_duration(now - since) : g_strdup("-");
+	/* 0: not known (etcd's keys of other clients) */
+	row[9] = requested > 0 ? st_duration((holding ? since : now) - requested) : g_strdup("-");
+	row[10] = holding && since > 0 ? st_duration(now - since) : g_strdup("-");
 	row[11] = st_detail(o, type);
 	row[12] = holding ? g_strdup(st_str(o, "token") ? st_str(o, "token") : "-") : g_strdup("-");
 	return row;
@@ -361,8 +362,8 @@ static void json_owner(GString *j, const flom_msg *o, const char *type, gint64 n
 	json_int(j, "command_pid", st_int(o, "command-pid", 0), 1);
 	json_time(j, "requested", requested);
 	json_time(j, "since", holding ? since : 0);
-	json_int(j, "waited_ms", ((holding ? since : now) - requested) / 1000, 0);
-	json_int(j, "held_ms", holding ? (now - since) / 1000 : -1, 0);
+	json_int(j, "waited_ms", requested > 0 ? ((holding ? since : now) - requested) / 1000 : -1, 0);
+	json_int(j, "held_ms", holding && since > 0 ? (now - since) / 1000 : -1, 0);
 	g_string_append(j, "}");
 }
 

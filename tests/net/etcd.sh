@@ -128,6 +128,32 @@ t2=$(fl -r '_S_tq[1]' -- sh -c 'echo "$FLOM_LOCKED_ELEMENT"')
 t3=$(fl -r '_S_tq[1]' -- sh -c 'echo "$FLOM_LOCKED_ELEMENT"')
 is "$t1,$t2,$t3" "1,1,2" "a transactional sequence gives a rolled-back value again"
 
+# ---- flom --status --etcd: holders and waiters from the keys ----
+new_scenario
+hold 1 0 -r st -l PR
+wait_in 1
+hold 2 0 -r st -l EX
+ok "an EX request waits behind the PR holder" wait_queued 2
+json=$(fl --status=json); rc=$?
+is "$rc" 0 "--status=json --etcd: 0"
+is "$(python3 -c '
+import json, sys
+st = [r for r in json.load(sys.stdin) if r["name"] == "st"][0]
+h, w = st["holders"], st["waiters"]
+print(len(h), h[0]["mode"], h[0]["pid"], h[0]["token"], h[0]["host"] is not None, h[0]["peer"][:6],
+      len(w), w[0]["mode"], w[0]["state"], w[0]["pid"], w[0]["token"])' <<<"$json")" \
+	"1 PR $(cat "$TEST_TMP/pid.1") $(env_of 1 FLOM_LOCK_TOKEN) True lease  1 EX waiting $(cat "$TEST_TMP/pid.2") None" \
+	"the holder (mode, pid, token = FLOM_LOCK_TOKEN, host, lease) and the waiter in line"
+table=$(fl --status -r st); rc=$?
+is "$rc" 0 "--status --etcd -r st: 0"
+is "$(awk 'NR > 1 { print $1, $3, $4 }' <<<"$table" | paste -sd,)" "st holding PR,st waiting EX" \
+	"the table: one line for the holder, then one for the waiter"
+is "$(fl --status -r nobody | wc -l | tr -d ' ')" 1 "a resource without keys: the header alone"
+release 1 2 >/dev/null
+out=$("$FLOM_BIN" --etcd=http://127.0.0.1:1 --status 2>&1); rc=$?
+is "$rc" 99 "--status with no etcd member reachable: 99"
+ok "with the reason" grep -q 'no etcd endpoint answered' <<<"$out"
+
 # ---- refused and bad input ----
 out=$(fl -r /a/b -- true 2>&1); rc=$?
 is "$rc" 99 "hierarchical resources: 99 with --etcd"
