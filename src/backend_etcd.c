@@ -528,12 +528,11 @@ static void etcd_lock_free(etcd_lock *l, gboolean report)
 {
 	g_autoptr(GError) err = NULL;
 
+	/* Nothing of ours runs any more: the keeper exits while the lease is
+	 * revoked, not after. */
+	etcd_keeper_done(&l->keeper);
 	if (l->lease && l->h) {
 		g_autofree char *body = etcd_body_id(l->lease);
-
-		/* Nothing of ours runs any more: the keeper exits while the
-		 * lease is revoked, not after. */
-		etcd_keeper_done(&l->keeper);
 		JsonObject *o = etcd_http_post(l->h, "/v3/lease/revoke", body,
 					       FLOM_ETCD_REQUEST_TIMEOUT_MS * 2, &err);
 

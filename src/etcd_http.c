@@ -97,6 +97,15 @@ static int etcd_parse_urls(etcd_http *h, const char *endpoints, GError **err)
 	return 0;
 }
 
+/* The connections outlive the handle that made them (etcd_http_idle). */
+static CURLSH *etcd_share_new(void)
+{
+	CURLSH *share = curl_share_init();
+
+	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	return share;
+}
+
 etcd_http *etcd_http_new(const char *endpoints, const char *ca_file, const char *cert_file,
 			 const char *key_file, GError **err)
 {
@@ -107,8 +116,7 @@ etcd_http *etcd_http_new(const char *endpoints, const char *ca_file, const char 
 		g_free(h);
 		return NULL;
 	}
-	h->share = curl_share_init();
-	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	h->share = etcd_share_new();
 	h->ca_file = g_strdup(ca_file);
 	h->cert_file = g_strdup(cert_file);
 	h->key_file = g_strdup(key_file);
@@ -147,8 +155,7 @@ void etcd_http_forget_connections(etcd_http *h)
 	    fd != CURL_SOCKET_BAD)
 		close(fd);
 	h->easy = NULL;
-	h->share = curl_share_init();
-	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	h->share = etcd_share_new();
 }
 
 static size_t etcd_reply_cb(char *data, size_t size, size_t n, void *user)
