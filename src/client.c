@@ -183,14 +183,28 @@ static const char *client_group_family(const flom_config *cfg)
 	return strchr(cfg->multicast_address, ':') ? "ipv6" : "ipv4";
 }
 
+/* A client that may start a daemon asks all but the last time first: the
+ * daemon it starts then settles while that last query runs (the query it
+ * answers itself, unless an earlier daemon answers first). */
+static const flom_config *client_first_round(const flom_config *cfg, flom_config *copy)
+{
+	if (cfg->discovery_attempts < 2)
+		return cfg;
+	*copy = *cfg;
+	copy->discovery_attempts--;
+	return copy;
+}
+
 static int client_connect_multicast(const flom_config *cfg, gboolean may_start, GError **err)
 {
 	g_autoptr(GError) first = NULL;
 	g_autofree char *lock_path = NULL;
+	flom_config first_round;
 	gboolean waited = FALSE;
 	int fd = -1, lock_fd;
 
-	fd = client_connect_discovered(cfg, &first);
+	fd = client_connect_discovered(may_start ? client_first_round(cfg, &first_round) : cfg,
+				       &first);
 	if (fd >= 0)
 		return fd;
 	/* Only silence means "no daemon"; a bad group or a missing route is

@@ -213,6 +213,20 @@ static void daemon_handle_unlock(daemon_state *d, conn *c, const flom_msg *m)
 	daemon_send_events(d);
 }
 
+/* Another daemon of the group asks who we are before it believes our
+ * announcements: our announcement, with our group, then the close. */
+static void daemon_answer_rival(daemon_state *d, conn *c)
+{
+	flom_msg answer;
+
+	election_identity(d->election, &answer);
+	c->deadline = 0;
+	c->state = CONN_FINISHED;
+	c->closing = TRUE;
+	conn_send(d, c, &answer);
+	msg_clear(&answer);
+}
+
 void daemon_dispatch(daemon_state *d, conn *c, const char *buf, size_t len)
 {
 	g_autoptr(GError) err = NULL;
@@ -220,7 +234,14 @@ void daemon_dispatch(daemon_state *d, conn *c, const char *buf, size_t len)
 
 	msg_init(&m);
 	TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " -> %.*s", c->id, (int)len, buf);
-	if (msg_decode(buf, len, &m, &err) < 0 || msg_check_request(&m, &err) < 0)
+	if (msg_decode(buf, len, &m, &err) < 0)
+		goto bad;
+	if (c->state == CONN_NEW && m.has_daemon && d->election) {
+		daemon_answer_rival(d, c);
+		msg_clear(&m);
+		return;
+	}
+	if (msg_check_request(&m, &err) < 0)
 		goto bad;
 	c->deadline = 0; /* a complete request arrived */
 	if (c->state == CONN_NEW && m.verb == MSG_VERB_LOCK && m.status)
@@ -295,7 +316,7 @@ static int daemon_listen(daemon_state *d, char **reply_address, unsigned *port, 
 	return 0;
 }
 
-static int daemon_election_start(daemon_state *d, GError **err);
+static int daemon_election_start(daemon_state *d, unsigned port, GError **err);
 
 static void daemon_on_listener(int fd, short revents, gpointer data)
 {
@@ -351,7 +372,7 @@ static int daemon_setup(daemon_state *d, unsigned *port, GError **err)
 		       d->cfg->multicast_port);
 	}
 	if (d->cfg->multicast_address && !d->cfg->unicast_address)
-		return daemon_election_start(d, err);
+		return daemon_election_start(d, *port, err);
 	return 0;
 }
 
@@ -422,7 +443,7 @@ static void daemon_retire(gpointer data)
 			((conn *)v)->closing = TRUE;
 }
 
-static int daemon_election_start(daemon_state *d, GError **err)
+static int daemon_election_start(daemon_state *d, unsigned port, GError **err)
 {
 	static const election_ops ops = {
 		.holders = daemon_holders,
@@ -430,7 +451,7 @@ static int daemon_election_start(daemon_state *d, GError **err)
 		.retire = daemon_retire,
 	};
 
-	d->election = election_start(d->cfg, d->disc, d->loop, &ops, d, err);
+	d->election = election_start(d->cfg, d->disc, d->loop, port, &ops, d, err);
 	return d->election ? 0 : -1;
 }
 

@@ -94,7 +94,15 @@ typedef enum {
 #define FLOM_START_LOCK_PAUSE_MAX_MS 50  /* longest pause between two tries */
 #define FLOM_READY_LINE_MAX     512    /* a new daemon's report to its starter */
 #define FLOM_SHUTDOWN_DRAIN_MS  2000   /* client reading EOF after unlock */
-#define FLOM_SETTLE_TIMEOUTS    2      /* dynamic daemon: settle for this many -I */
+#define FLOM_SETTLE_TIMEOUTS    2      /* dynamic daemon that heard a rival: settle this many -I */
+#define FLOM_SETTLE_QUIET_TIMEOUTS 1   /* ... that heard none: this many (its starter's last query runs meanwhile) */
+#define FLOM_SETTLE_ANNOUNCE_MS 10     /* settling: first repeat of the announcement, doubling up to -I */
+#define FLOM_ELECTION_PROBE_TIMEOUT_MS 1000 /* asking a rival over TCP who it is */
+#define FLOM_ELECTION_PROBES_PER_S 2   /* rivals asked at most this often (one at a time) */
+#define FLOM_ELECTION_PROBES_BURST 2
+#define FLOM_ELECTION_ANSWERS_PER_S 20 /* announcements answered on the group at most this often */
+#define FLOM_ELECTION_ANSWERS_BURST 5
+#define FLOM_ELECTION_CLOCK_SKEW_MS 600000 /* a rival started this far in our future is implausible */
 /* Linux refuses larger values for TCP_KEEPIDLE/TCP_KEEPINTVL and TCP_KEEPCNT
  * (MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL, MAX_TCP_KEEPCNT): the configuration
  * rejects them rather than let the daemon's setsockopt() fail later. */

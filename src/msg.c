@@ -46,6 +46,7 @@ void msg_clear(flom_msg *m)
 	g_free(m->element);
 	g_free(m->address);
 	g_free(m->daemon_id);
+	g_free(m->daemon_group);
 	g_free(m->filter);
 	g_free(m->record);
 	if (m->fields)

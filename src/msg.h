@@ -107,13 +107,16 @@ typedef struct flom_msg {
 	GPtrArray *fields;
 
 	/* Ours: a dynamic-mode daemon announcing itself to the others of its
-	 * group (verb 4, step 24; clients never receive it). */
+	 * group (verb 4, step 24; clients never receive it). Over TCP the same
+	 * message asks a daemon who it is, and it answers with its own. */
 	gboolean has_daemon;
 	char *daemon_id;       /* unique id of its host */
 	gint64 daemon_started; /* start time, us since the epoch */
 	gint64 daemon_pid;
 	gint64 daemon_state;   /* MSG_DAEMON_* */
 	gint64 daemon_holders; /* locks it holds for clients now */
+	gint64 daemon_port;    /* its TCP port, where it can be asked; 0 absent */
+	char *daemon_group;    /* its group "ADDRESS port N" (TCP answer only), or NULL */
 } flom_msg;
 
 enum {

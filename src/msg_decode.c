@@ -219,20 +219,37 @@ static int msg_apply_network(flom_msg *m, msg_tag *t, GError **err)
 	return 0;
 }
 
-/* <daemon id="" started="" pid="" state="" holders=""/>: all required. */
+/* The string attributes of <daemon>: its id (required) and group (ours,
+ * later: optional). TRUE when a is one of them. */
+static gboolean msg_daemon_string(flom_msg *m, msg_attr *a, int *rc, GError **err)
+{
+	*rc = 0;
+	if (msg_eq(a->name, a->name_len, "id"))
+		*rc = msg_take_string("daemon", a, FLOM_PEERID_MAX, &m->daemon_id, err);
+	else if (msg_eq(a->name, a->name_len, "group"))
+		*rc = msg_take_string("daemon", a, MSG_ADDRESS_MAX, &m->daemon_group, err);
+	else
+		return FALSE;
+	return TRUE;
+}
+
+/* <daemon id="" started="" pid="" state="" holders="" port="" group=""/>:
+ * port and group are optional (earlier announcements had neither). */
 static int msg_apply_daemon(flom_msg *m, msg_tag *t, GError **err)
 {
-	static const char *const names[] = { "started", "pid", "state", "holders" };
+	static const char *const names[] = { "started", "pid", "state", "holders", "port" };
 	gint64 *fields[] = { &m->daemon_started, &m->daemon_pid, &m->daemon_state,
-			     &m->daemon_holders };
+			     &m->daemon_holders, &m->daemon_port };
+	const unsigned required = 4;
 	unsigned seen = 0;
 
 	for (unsigned i = 0; i < t->n_attrs; i++) {
 		msg_attr *a = &t->attrs[i];
 		unsigned k;
+		int rc;
 
-		if (msg_eq(a->name, a->name_len, "id")) {
-			if (msg_take_string("daemon", a, FLOM_PEERID_MAX, &m->daemon_id, err) < 0)
+		if (msg_daemon_string(m, a, &rc, err)) {
+			if (rc < 0)
 				return -1;
 			continue;
 		}
@@ -247,11 +264,12 @@ static int msg_apply_daemon(flom_msg *m, msg_tag *t, GError **err)
 	}
 	if (!m->daemon_id)
 		return msg_missing_attr("daemon", "id", err);
-	for (unsigned k = 0; k < G_N_ELEMENTS(names); k++)
+	for (unsigned k = 0; k < required; k++)
 		if (!(seen & (1u << k)))
 			return msg_missing_attr("daemon", names[k], err);
 	if (m->daemon_state < MSG_DAEMON_SETTLING || m->daemon_state > MSG_DAEMON_RETIRING ||
-	    m->daemon_pid <= 0 || m->daemon_holders < 0)
+	    m->daemon_pid <= 0 || m->daemon_holders < 0 || m->daemon_port < 0 ||
+	    m->daemon_port > 65535)
 		return msg_fail(err, MSG_ERROR_SHAPE, "<daemon> attribute out of range");
 	m->has_daemon = TRUE;
 	return 0;

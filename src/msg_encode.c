@@ -187,6 +187,10 @@ void msg_encode(const flom_msg *m, GString *out)
 		msg_append_attr_int(out, "pid", m->daemon_pid);
 		msg_append_attr_int(out, "state", m->daemon_state);
 		msg_append_attr_int(out, "holders", m->daemon_holders);
+		if (m->daemon_port > 0)
+			msg_append_attr_int(out, "port", m->daemon_port);
+		if (m->daemon_group)
+			msg_append_attr_str(out, "group", m->daemon_group);
 		g_string_append(out, "/>");
 	} else if (m->verb == MSG_VERB_MNGMNT && m->step == MSG_STEP_ANSWER) {
 		msg_encode_answer(m, out);

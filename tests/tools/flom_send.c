@@ -16,7 +16,8 @@
  *   -f FILE   append the bytes of FILE to the payload ("-" = stdin)
  *   -r N      repeat the payload N times (UDP: send N datagrams)
  *   -c N      send only the first N bytes of the payload
- *   -d MS     slow drip: one byte every MS milliseconds
+ *   -d MS     slow drip: one byte every MS milliseconds (UDP with -r: one
+ *             datagram every MS milliseconds, -v telling "sent N" each time)
  *   -S        shut down the writing side after sending (the peer sees EOF)
  *   -t MS     stream: how long to wait, after sending, for the peer to close
  *             (default 2000); idle mode: hold that long instead of until a
@@ -702,9 +703,13 @@ static int run_udp(const options *o)
 		die(EXIT_IO, "socket: %s", strerror(errno));
 	udp_multicast_setup(fd, res, o->iface);
 	for (long i = 0; i < o->repeat; i++) {
+		if (i > 0 && o->drip_ms > 0)
+			poll(NULL, 0, (int)o->drip_ms);
 		if (sendto(fd, o->payload ? (const void *)o->payload : "", o->len, 0,
 			   res->ai_addr, res->ai_addrlen) < 0)
 			die(EXIT_IO, "sendto %s: %s", o->target, strerror(errno));
+		if (o->verbose && o->drip_ms > 0)
+			fprintf(stderr, "flom_send: sent %ld\n", i + 1);
 	}
 	freeaddrinfo(res);
 	p.fd = fd;

@@ -147,6 +147,105 @@ static void test_precedes_is_an_order(void)
 	g_assert_false(election_precedes(T0, "a", 1, T0, "a", 1));
 }
 
+/* What a datagram may claim before anything is decided about it. */
+static void test_plausible(void)
+{
+	const gint64 now = T0 + 5 * G_USEC_PER_SEC;
+	const gint64 skew = FLOM_ELECTION_CLOCK_SKEW_MS * G_GINT64_CONSTANT(1000);
+	static const struct { gint64 started; gint64 holders; gboolean ok; } cases[] = {
+		{ T0, 0, TRUE },
+		{ T0, FLOM_MAX_CONNECTIONS_LIMIT, TRUE },
+		{ T0, FLOM_MAX_CONNECTIONS_LIMIT + 1, FALSE },  /* more locks than a daemon can hold */
+		{ T0, G_MAXINT64, FALSE },
+		{ 0, 0, FALSE },                                 /* before the epoch */
+		{ -5, 0, FALSE },
+	};
+	flom_msg m;
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		msg_make_daemon(&m, "host-a", cases[i].started, 7, SERVING, cases[i].holders);
+		g_assert_cmpint(election_plausible(&m, now), ==, cases[i].ok);
+		msg_clear(&m);
+	}
+	/* Clocks of two hosts differ a little, never by ten minutes. */
+	msg_make_daemon(&m, "host-a", now + skew, 7, SERVING, 0);
+	g_assert_true(election_plausible(&m, now));
+	msg_clear(&m);
+	msg_make_daemon(&m, "host-a", now + skew + 1, 7, SERVING, 0);
+	g_assert_false(election_plausible(&m, now));
+	msg_clear(&m);
+	msg_make_daemon(&m, "", T0, 7, SERVING, 0);
+	g_assert_false(election_plausible(&m, now));
+	msg_clear(&m);
+}
+
+/* Only the daemon the announcement named, of our group, confirms it. */
+static void test_confirms(void)
+{
+	const char *group = "ff02::1 port 28015";
+	flom_msg heard, answer;
+
+	msg_make_daemon(&heard, "host-a", T0, 7, SERVING, 999999);
+	heard.daemon_port = 40000;
+	msg_make_daemon(&answer, "host-a", T0, 7, SERVING, 2);
+	answer.daemon_group = g_strdup(group);
+	/* The holder count is the answer's: the datagram's is not believed. */
+	g_assert_true(election_confirms(&heard, &answer, group));
+	g_assert_false(election_confirms(&heard, &answer, "ff02::1 port 28016"));
+	g_assert_false(election_confirms(&heard, &answer, NULL));
+	answer.daemon_pid = 8;        /* another daemon answers at that port */
+	g_assert_false(election_confirms(&heard, &answer, group));
+	answer.daemon_pid = 7;
+	answer.daemon_started = T0 + 1;
+	g_assert_false(election_confirms(&heard, &answer, group));
+	answer.daemon_started = T0;
+	g_free(answer.daemon_id);
+	answer.daemon_id = g_strdup("host-b");
+	g_assert_false(election_confirms(&heard, &answer, group));
+	g_free(answer.daemon_id);
+	answer.daemon_id = g_strdup("host-a");
+	g_clear_pointer(&answer.daemon_group, g_free); /* no group: not one of ours */
+	g_assert_false(election_confirms(&heard, &answer, group));
+	msg_clear(&heard);
+	msg_clear(&answer);
+}
+
+static void test_bucket(void)
+{
+	election_bucket b = { 0 };
+	gint64 t = T0;
+	guint taken = 0;
+
+	/* A burst of 3, then one every 500 ms (2 a second). */
+	for (int i = 0; i < 10; i++)
+		taken += election_bucket_take(&b, t, 2, 3);
+	g_assert_cmpuint(taken, ==, 3);
+	g_assert_false(election_bucket_take(&b, t + 499999, 2, 3));
+	g_assert_true(election_bucket_take(&b, t + 500000, 2, 3));
+	g_assert_false(election_bucket_take(&b, t + 500001, 2, 3));
+	/* 30 s of a flood every 100 ms: about 2 a second pass, never more. */
+	taken = 0;
+	for (int i = 1; i <= 300; i++)
+		taken += election_bucket_take(&b, t + 500000 + i * 100000, 2, 3);
+	g_assert_cmpuint(taken, >=, 59);
+	g_assert_cmpuint(taken, <=, 61);
+	/* Long quiet refills only up to the burst. */
+	t += G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC;
+	taken = 0;
+	for (int i = 0; i < 10; i++)
+		taken += election_bucket_take(&b, t, 2, 3);
+	g_assert_cmpuint(taken, ==, 3);
+}
+
+static void test_settle(void)
+{
+	/* Heard nobody: one -I (the starter's last query runs meanwhile);
+	 * heard a rival: the whole FLOM_SETTLE_TIMEOUTS. */
+	g_assert_cmpint(election_settle_us(500, FALSE), ==, FLOM_SETTLE_QUIET_TIMEOUTS * 500000);
+	g_assert_cmpint(election_settle_us(500, TRUE), ==, FLOM_SETTLE_TIMEOUTS * 500000);
+	g_assert_cmpint(election_settle_us(500, FALSE), <, election_settle_us(500, TRUE));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -158,5 +257,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/election/serving-meets-serving", test_serving_meets_serving);
 	g_test_add_func("/election/both-sides-agree", test_both_sides_agree);
 	g_test_add_func("/election/precedes", test_precedes_is_an_order);
+	g_test_add_func("/election/plausible", test_plausible);
+	g_test_add_func("/election/confirms", test_confirms);
+	g_test_add_func("/election/bucket", test_bucket);
+	g_test_add_func("/election/settle", test_settle);
 	return g_test_run();
 }

@@ -62,6 +62,8 @@ static void assert_msg_equal(const flom_msg *a, const flom_msg *b)
 	g_assert_cmpint(a->daemon_pid, ==, b->daemon_pid);
 	g_assert_cmpint(a->daemon_state, ==, b->daemon_state);
 	g_assert_cmpint(a->daemon_holders, ==, b->daemon_holders);
+	g_assert_cmpint(a->daemon_port, ==, b->daemon_port);
+	assert_str_eq0(a->daemon_group, b->daemon_group);
 }
 
 static char *encode(const flom_msg *m)
@@ -256,6 +258,19 @@ static void mk_daemon(flom_msg *m)
 	msg_make_daemon(m, PEER, G_GINT64_CONSTANT(1763683200123456), 4242, MSG_DAEMON_SERVING, 3);
 }
 
+/* ours: the same with the port where it can be asked, and over TCP its group */
+static void mk_daemon_port(flom_msg *m)
+{
+	mk_daemon(m);
+	m->daemon_port = 40123;
+}
+
+static void mk_daemon_group(flom_msg *m)
+{
+	mk_daemon_port(m);
+	m->daemon_group = g_strdup("ff02::1 port 28015");
+}
+
 static const wire_case wire_cases[] = {
 	/* reference §7.3 example (default invocation) */
 	{ "lock-default", LOCK8 SESSION "<resource name=\"X1JFU09VUkNF\" mode=\"5\" wait=\"1\" create=\"1\" lifespan=\"0\"/>" END, mk_lock_default },
@@ -292,6 +307,8 @@ static const wire_case wire_cases[] = {
 	{ "shutdown-immediate", MNGMNT8 SESSION "<shutdown immediate=\"1\"/>" END, mk_shutdown_immediate },
 	{ "manage-answer", H "<msg level=\"3\" verb=\"5\" step=\"16\"><answer rc=\"-27\"/>" END, mk_manage_answer },
 	{ "daemon-announce", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon id=\"" PEER "\" started=\"1763683200123456\" pid=\"4242\" state=\"1\" holders=\"3\"/>" END, mk_daemon },
+	{ "daemon-announce-port", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon id=\"" PEER "\" started=\"1763683200123456\" pid=\"4242\" state=\"1\" holders=\"3\" port=\"40123\"/>" END, mk_daemon_port },
+	{ "daemon-identity", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon id=\"" PEER "\" started=\"1763683200123456\" pid=\"4242\" state=\"1\" holders=\"3\" port=\"40123\" group=\"ff02::1 port 28015\"/>" END, mk_daemon_group },
 };
 
 static void test_wire_case(gconstpointer data)
@@ -707,7 +724,9 @@ static const bad_case bad_cases[] = {
 	{ "daemon without holders", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon id=\"x\" started=\"1\" pid=\"2\" state=\"1\"/>" END, 0, "missing attribute 'holders' in <daemon>" },
 	{ "daemon without id", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon started=\"1\" pid=\"2\" state=\"1\" holders=\"0\"/>" END, 0, "missing attribute 'id' in <daemon>" },
 	{ "daemon state 7", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon id=\"x\" started=\"1\" pid=\"2\" state=\"7\" holders=\"0\"/>" END, 0, "<daemon> attribute out of range" },
-	{ "daemon unknown attribute", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon id=\"x\" started=\"1\" pid=\"2\" state=\"1\" holders=\"0\" port=\"1\"/>" END, 0, "attribute 'port' not allowed in <daemon>" },
+	{ "daemon unknown attribute", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon id=\"x\" started=\"1\" pid=\"2\" state=\"1\" holders=\"0\" tcp=\"1\"/>" END, 0, "attribute 'tcp' not allowed in <daemon>" },
+	{ "daemon port 65536", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon id=\"x\" started=\"1\" pid=\"2\" state=\"1\" holders=\"0\" port=\"65536\"/>" END, 0, "<daemon> attribute out of range" },
+	{ "daemon port -1", H "<msg level=\"3\" verb=\"4\" step=\"24\"><daemon id=\"x\" started=\"1\" pid=\"2\" state=\"1\" holders=\"0\" port=\"-1\"/>" END, 0, "<daemon> attribute out of range" },
 	{ "daemon in discover request", H "<msg level=\"3\" verb=\"4\" step=\"8\"><daemon id=\"x\" started=\"1\" pid=\"2\" state=\"1\" holders=\"0\"/>" END, 0, "element <daemon> not allowed in verb 4 step 8" },
 	{ "discover step 32", H "<msg level=\"3\" verb=\"4\" step=\"32\"></msg>", 0, "unknown step 32 for verb 4" },
 	{ "wrong root end tag", LOCK8 SESSION RES_OK "</msgs>", 0, "closing tag </msgs> does not match <msg>" },
