@@ -123,7 +123,7 @@ static int client_connect_unix(const flom_config *cfg, gboolean may_start, gbool
 static int client_tcp_connect_once(const flom_config *cfg, GError **err)
 {
 	return net_tcp_connect(cfg->unicast_address, cfg->unicast_port,
-			       cfg->network_interface_index, -1, err);
+			       cfg->network_interface_index, (int)cfg->answer_timeout, err);
 }
 
 static int client_connect_tcp(const flom_config *cfg, gboolean may_start, GError **err)
@@ -156,21 +156,31 @@ static int client_connect_tcp(const flom_config *cfg, gboolean may_start, GError
 }
 
 /* Discover, then connect. A daemon that answered may step down before we
- * connect (dynamic mode settles on one daemon per group): ask again. */
+ * connect (dynamic mode settles on one daemon per group), or a reply may
+ * name a closed port: ask again, skipping the daemons already tried. When
+ * none of those that answered can be reached, it is as if none answered
+ * (ETIMEDOUT: dynamic mode starts one). */
 static int client_connect_discovered(const flom_config *cfg, GError **err)
 {
-	for (int attempt = 0;; attempt++) {
+	g_autoptr(GArray) tried = g_array_new(FALSE, FALSE, sizeof(net_addr));
+
+	for (int attempt = 0; attempt < FLOM_CLIENT_CONNECT_RETRIES; attempt++) {
+		g_autoptr(GError) unreachable = NULL;
 		net_addr daemon;
 		int fd;
 
-		if (discovery_query(cfg, &daemon, err) < 0)
+		if (discovery_query(cfg, tried, &daemon, err) < 0)
 			return -1;
-		fd = net_tcp_connect_addr(&daemon, -1, err);
-		if (fd >= 0 || attempt + 1 >= FLOM_CLIENT_CONNECT_RETRIES)
+		fd = net_tcp_connect_addr(&daemon, (int)cfg->answer_timeout, &unreachable);
+		if (fd >= 0)
 			return fd;
-		g_clear_error(err);
+		TRACE(TRACE_CLIENT, "discovered daemon unreachable: %s", unreachable->message);
+		g_array_append_val(tried, daemon);
 		client_pause_ms(10 << attempt);
 	}
+	g_set_error(err, NET_ERROR, ETIMEDOUT, "no daemon that answered on %s port %d could be reached",
+		    cfg->multicast_address, cfg->multicast_port);
+	return -1;
 }
 
 #ifndef FLOM_DOCDIR
@@ -448,6 +458,15 @@ static void client_notice(const flom_config *cfg, const flom_msg *queued)
 	fprintf(stderr, "%s\n", line);
 }
 
+/* How long a daemon has to answer a lock request: a dynamic-mode daemon
+ * that settles reads nothing for a while. */
+static gint64 client_answer_timeout(const flom_config *cfg)
+{
+	if (cfg->multicast_address && !cfg->unicast_address)
+		return cfg->answer_timeout + FLOM_SETTLE_TIMEOUTS * MAX(cfg->discovery_timeout, 0);
+	return cfg->answer_timeout;
+}
+
 /* Who answered on fd, for messages: the socket path, or the peer address. */
 char *client_daemon_name(const flom_config *cfg, int fd)
 {
@@ -508,6 +527,28 @@ static gboolean client_peer_id_ok(const client_conn *cc, const flom_config *cfg,
 	return FALSE;
 }
 
+/* The peer took our request and said nothing: no daemon worth waiting for. */
+static lock_result client_no_answer(const client_conn *cc, const flom_config *cfg, int *status)
+{
+	g_autofree char *who = client_daemon_name(cfg, cc->fd);
+
+	fprintf(stderr, "flom: no answer from the daemon at %s within %" G_GINT64_FORMAT " ms\n",
+		who, client_answer_timeout(cfg));
+	*status = FLOM_EXIT_GENERIC;
+	return LOCK_FAILED;
+}
+
+/* When to stop waiting for the next answer: a daemon answers a request at
+ * once (queued or granted), within the answer timeout whatever -o says;
+ * once it did, -o bounds the wait in its queue. */
+static gint64 client_next_deadline(const flom_config *cfg, const flom_msg *queued,
+				   gint64 notice_at, gint64 deadline, gint64 answer_by)
+{
+	if (queued)
+		return client_notice_deadline(cfg, queued, notice_at, deadline);
+	return deadline < 0 ? answer_by : MIN(deadline, answer_by);
+}
+
 /* The lock conversation: request, then answers until granted or refused.
  * -o N bounds the whole wait (the original restarted it on every answer).
  * Queued, it says once whom it waits for (client_notice). */
@@ -516,6 +557,7 @@ static lock_result client_lock(client_conn *cc, const flom_config *cfg, grant *g
 	gint64 deadline = cfg->resource_timeout > 0 ? client_now_ms() + cfg->resource_timeout : -1;
 	gint64 notice_at = client_now_ms() + FLOM_WAIT_NOTICE_MS;
 	g_auto(flom_msg) queued = { 0 };
+	gint64 answer_by = client_now_ms() + client_answer_timeout(cfg);
 	gboolean answered = FALSE;
 	flom_msg m;
 
@@ -526,9 +568,11 @@ static lock_result client_lock(client_conn *cc, const flom_config *cfg, grant *g
 		int r;
 
 		msg_init(&m);
-		r = client_recv(cc, &m, client_notice_deadline(cfg, answered ? &queued : NULL,
-							       notice_at, deadline), &err);
-		if (r == -2 && (deadline < 0 || client_now_ms() < deadline)) {
+		r = client_recv(cc, &m, client_next_deadline(cfg, answered ? &queued : NULL,
+							     notice_at, deadline, answer_by), &err);
+		if (r == -2 && !answered && client_now_ms() >= answer_by)
+			return client_no_answer(cc, cfg, status);
+		if (r == -2 && answered && (deadline < 0 || client_now_ms() < deadline)) {
 			client_notice(cfg, &queued);
 			notice_at = -1;
 			continue;

@@ -39,11 +39,60 @@ static void client_manage_refused(const flom_config *cfg, int fd)
 			who);
 }
 
+/* -x waits while holders finish. The daemon is acting as long as it answers
+ * a status request on another connection (any answer will do: an original
+ * daemon takes it for a lock request); a peer that answers nothing is not. */
+static gboolean client_daemon_alive(const flom_config *cfg)
+{
+	client_conn *cc = g_new0(client_conn, 1);
+	gboolean alive = FALSE;
+	flom_msg m;
+
+	cc->fd = -1;
+	msg_make_status_request(&m, cfg->unique_id, NULL);
+	if (client_open(cc, cfg, FALSE, TRUE, NULL) == 0 && client_send(cc, &m, NULL) == 0) {
+		msg_clear(&m);
+		alive = client_recv(cc, &m, client_now_ms() + cfg->answer_timeout, NULL) == 1;
+	}
+	msg_clear(&m);
+	client_conn_free(cc);
+	return alive;
+}
+
+/* What the daemon did with the request (r, *m: client_recv's). */
+static int client_manage_outcome(const flom_config *cfg, const client_conn *cc, int r,
+				 const flom_msg *m, const GError *err)
+{
+	switch (r) {
+	case 0:
+		return FLOM_EXIT_OK;
+	case -2: {
+		g_autofree char *who = client_daemon_name(cfg, cc->fd);
+
+		fprintf(stderr, "flom: the daemon at %s did not act on the shutdown request within %"
+			G_GINT64_FORMAT " ms (--answer-timeout)\n", who, cfg->answer_timeout);
+		break;
+	}
+	case 1:
+		if (m->rc == FLOM_RC_NO_TLS)
+			fprintf(stderr, "flom: %s\n", CLIENT_NO_TLS);
+		else
+			client_manage_refused(cfg, cc->fd);
+		TRACE(TRACE_CLIENT, "management refused: rc=%" G_GINT64_FORMAT, m->rc);
+		break;
+	default:
+		fprintf(stderr, "flom: unexpected answer to the shutdown request: %s\n",
+			err ? err->message : "timeout");
+		break;
+	}
+	return FLOM_EXIT_GENERIC;
+}
+
 int client_manage(const flom_config *cfg)
 {
 	g_autoptr(GError) err = NULL;
 	client_conn *cc = g_new0(client_conn, 1);
-	int status = FLOM_EXIT_GENERIC;
+	int status = FLOM_EXIT_GENERIC, r;
 	flom_msg m;
 
 	cc->fd = -1;
@@ -57,26 +106,15 @@ int client_manage(const flom_config *cfg)
 		msg_clear(&m);
 		goto out;
 	}
-	msg_clear(&m);
 	/* The daemon closes the connection once it acted; an answer first
-	 * means it refused. */
-	msg_init(&m);
-	switch (client_recv(cc, &m, -1, &err)) {
-	case 0:
-		status = FLOM_EXIT_OK;
-		break;
-	case 1:
-		if (m.rc == FLOM_RC_NO_TLS)
-			fprintf(stderr, "flom: %s\n", CLIENT_NO_TLS);
-		else
-			client_manage_refused(cfg, cc->fd);
-		TRACE(TRACE_CLIENT, "management refused: rc=%" G_GINT64_FORMAT, m.rc);
-		break;
-	default:
-		fprintf(stderr, "flom: unexpected answer to the shutdown request: %s\n",
-			err ? err->message : "timeout");
-		break;
-	}
+	 * means it refused. -X acts at once; -x once holders and waiters are
+	 * done, and the daemon stays alive meanwhile. */
+	do {
+		msg_clear(&m);
+		msg_init(&m);
+		r = client_recv(cc, &m, client_now_ms() + cfg->answer_timeout, &err);
+	} while (r == -2 && !cfg->immediate_exit && client_daemon_alive(cfg));
+	status = client_manage_outcome(cfg, cc, r, &m, err);
 	msg_clear(&m);
 out:
 	client_conn_free(cc);

@@ -53,6 +53,7 @@ typedef struct flom_config {
 	int tcp_keepalive_time;
 	int tcp_keepalive_intvl;
 	int tcp_keepalive_probes;
+	gint64 answer_timeout;        /* Network/AnswerTimeout, ms: connect, first answer, -x/-X */
 	/* [TLS]: on for this side when the three files are set */
 	char *tls_certificate;
 	char *tls_private_key;

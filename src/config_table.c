@@ -88,6 +88,9 @@ const config_key config_keys[] = {
 	{ "Daemon", "RequestTimeout", KT_INT64, OFF(request_timeout), "request-timeout", 0, 0, 1, G_MAXINT,
 	  "request timeout", "MILLISECONDS",
 	  "Close a connection that sent no complete request (or TLS handshake) in time (default 5000)" },
+	{ "Network", "AnswerTimeout", KT_INT64, OFF(answer_timeout), "answer-timeout", 0, 0, 1, G_MAXINT,
+	  "answer timeout", "MS",
+	  "Give up on a daemon that does not accept or answer within MS milliseconds (default 10000)" },
 	{ "TLS", "TlsAllowedManagerIds", KT_STRING, OFF(tls_allowed_manager_ids), "tls-allowed-manager-ids", 0, 0,
 	  0, 0, NULL, "ID;ID...", "Daemon with TLS: certificate CNs that may manage it from other hosts" },
 	{ "Monitor", "OnLockLost", KT_ON_LOCK_LOST, OFF(on_lock_lost), "on-lock-lost", 0, 0, 0, 0,
@@ -156,6 +159,7 @@ void config_init(flom_config *cfg)
 	cfg->tcp_keepalive_time = FLOM_DEFAULT_KEEPALIVE_TIME;
 	cfg->tcp_keepalive_intvl = FLOM_DEFAULT_KEEPALIVE_INTVL;
 	cfg->tcp_keepalive_probes = FLOM_DEFAULT_KEEPALIVE_PROBES;
+	cfg->answer_timeout = FLOM_ANSWER_TIMEOUT_DEFAULT;
 }
 
 const config_key *config_key_find(const char *group, const char *key)

@@ -105,12 +105,36 @@ static gboolean discovery_plausible_source(const net_addr *src, const net_addr *
 	       net_addr_port(src) == net_addr_port(group) && !net_addr_is_multicast(src);
 }
 
+static gboolean discovery_in(const GArray *addrs, const net_addr *a)
+{
+	for (guint i = 0; addrs && i < addrs->len; i++)
+		if (net_addr_equal(&g_array_index(addrs, net_addr, i), a))
+			return TRUE;
+	return FALSE;
+}
+
+static void discovery_report(const flom_config *cfg, const char *from, const char *reply,
+			     const net_addr *daemon)
+{
+	if (cfg->verbose) {
+		printf("reply from %s/%d is '%s'\n", cfg->multicast_address, cfg->multicast_port,
+		       reply);
+		fflush(stdout);
+	}
+	if (TRACE_ON(TRACE_NET)) {
+		g_autofree char *to = net_addr_to_string(daemon);
+
+		TRACE(TRACE_NET, "reply from %s: daemon at %s", from, to);
+	}
+}
+
 /*
- * Wait until deadline (monotonic µs; <0: for ever) for a usable reply on fd:
- * 1 with *daemon filled, 0 at the deadline, -1 on a socket error.
+ * Wait until deadline (monotonic µs; <0: for ever) for a usable reply on fd,
+ * one that names no daemon in skip: 1 with *daemon filled, 0 at the
+ * deadline, -1 on a socket error.
  */
 static int discovery_wait_reply(int fd, const flom_config *cfg, const net_addr *group,
-				gint64 deadline, net_addr *daemon, GError **err)
+				const GArray *skip, gint64 deadline, net_addr *daemon, GError **err)
 {
 	char buf[FLOM_DATAGRAM_MAX + 1];
 
@@ -157,16 +181,11 @@ static int discovery_wait_reply(int fd, const flom_config *cfg, const net_addr *
 			g_clear_error(&bad);
 			continue;
 		}
-		if (cfg->verbose) {
-			printf("reply from %s/%d is '%s'\n", cfg->multicast_address,
-			       cfg->multicast_port, buf);
-			fflush(stdout);
+		if (discovery_in(skip, daemon)) {
+			TRACE(TRACE_NET, "reply from %s names a daemon already tried", from);
+			continue;
 		}
-		if (TRACE_ON(TRACE_NET)) {
-			g_autofree char *to = net_addr_to_string(daemon);
-
-			TRACE(TRACE_NET, "reply from %s: daemon at %s", from, to);
-		}
+		discovery_report(cfg, from, buf, daemon);
 		return 1;
 	}
 }
@@ -183,7 +202,7 @@ static void discovery_close_keep_errno(int fd)
 /* Send the request once per attempt and wait the attempt's time for a reply;
  * 0 with *daemon, or -1 with err set. */
 static int discovery_attempts(int fd, const flom_config *cfg, const net_addr *group,
-			      const GString *req, net_addr *daemon, GError **err)
+			      const GString *req, const GArray *skip, net_addr *daemon, GError **err)
 {
 	for (int i = 0; cfg->discovery_attempts < 0 || i < cfg->discovery_attempts; i++) {
 		gint64 deadline = cfg->discovery_timeout < 0 ? -1 :
@@ -204,7 +223,7 @@ static int discovery_attempts(int fd, const flom_config *cfg, const net_addr *gr
 				    g, g_strerror(e));
 			return -1;
 		}
-		got = discovery_wait_reply(fd, cfg, group, deadline, daemon, err);
+		got = discovery_wait_reply(fd, cfg, group, skip, deadline, daemon, err);
 		if (got != 0)
 			return got > 0 ? 0 : -1;
 		if (cfg->verbose) {
@@ -219,7 +238,7 @@ static int discovery_attempts(int fd, const flom_config *cfg, const net_addr *gr
 	return -1;
 }
 
-int discovery_query(const flom_config *cfg, net_addr *daemon, GError **err)
+int discovery_query(const flom_config *cfg, const GArray *skip, net_addr *daemon, GError **err)
 {
 	unsigned ifindex = cfg->network_interface_index;
 	g_autoptr(GString) req = g_string_new(NULL);
@@ -237,7 +256,7 @@ int discovery_query(const flom_config *cfg, net_addr *daemon, GError **err)
 	msg_make_discover(&m);
 	msg_encode(&m, req);
 	msg_clear(&m);
-	rc = discovery_attempts(fd, cfg, &group, req, daemon, &local);
+	rc = discovery_attempts(fd, cfg, &group, req, skip, daemon, &local);
 	discovery_close_keep_errno(fd);
 	if (rc < 0) {
 		errno = local->code;

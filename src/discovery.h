@@ -17,9 +17,11 @@
  * Ask the group of cfg. On success *daemon is the TCP endpoint to connect to:
  * the reply's address, or when it is empty the reply's source address (with
  * its scope id), with the reply's port. Verbose mode prints the original's
- * lines. -1 with err when nobody answered (or on a socket error).
+ * lines. Replies that name a daemon in skip (GArray of net_addr, may be
+ * NULL: those already tried) are ignored. -1 with err when nobody else
+ * answered (or on a socket error).
  */
-int discovery_query(const flom_config *cfg, net_addr *daemon, GError **err);
+int discovery_query(const flom_config *cfg, const GArray *skip, net_addr *daemon, GError **err);
 
 /* Pure parsing, shared by both sides and the fuzzers. A request is a
  * well-formed DISCOVER (verb 4, step 8, level 3). A reply: 0 with *address

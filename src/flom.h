@@ -68,6 +68,7 @@ typedef enum {
 #define FLOM_GRACE_PERIOD_DEFAULT 5000 /* ms from SIGTERM to SIGKILL of a command */
 #define FLOM_GRACE_PERIOD_MAX   3600000 /* an hour */
 #define FLOM_DEFAULT_REQUEST_TIMEOUT_MS 5000 /* a connection's first request, TLS handshake */
+#define FLOM_ANSWER_TIMEOUT_DEFAULT 10000 /* ms a daemon has to accept and answer (client) */
 #define FLOM_ETCD_DEFAULT_PREFIX     "/flom/"
 #define FLOM_ETCD_DEFAULT_LEASE_TTL  10    /* seconds */
 

@@ -137,6 +137,7 @@ static void test_defaults(void)
 		"[Daemon]/AllowRemoteManagement=0\n"
 		"[Daemon]/MaxConnections=16384\n"
 		"[Daemon]/RequestTimeout=5000\n"
+		"[Network]/AnswerTimeout=10000\n"
 		"[TLS]/TlsAllowedManagerIds=''\n"
 		"[Monitor]/OnLockLost='terminate'\n"
 		"[Monitor]/GracePeriod=5000\n"
