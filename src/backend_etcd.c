@@ -27,6 +27,7 @@
 #include "etcd_keeper.h"
 #include "rsrc_name.h"
 #include "trace.h"
+#include "etcd_lib.h"
 
 typedef struct etcd_lock {
 	etcd_http *h;

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "locktable_policy.h"
+#include "etcd_lib.h"
 
 gint64 etcd_capacity(const char *name, rsrc_type type)
 {

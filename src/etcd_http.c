@@ -15,6 +15,7 @@
 
 #include "flom.h"
 #include "trace.h"
+#include "etcd_lib.h"
 
 G_DEFINE_QUARK(etcd-error-quark, etcd_error)
 
@@ -109,8 +110,12 @@ static CURLSH *etcd_share_new(void)
 etcd_http *etcd_http_new(const char *endpoints, const char *ca_file, const char *cert_file,
 			 const char *key_file, GError **err)
 {
-	etcd_http *h = g_new0(etcd_http, 1);
+	etcd_http *h;
 
+	/* Every use of etcd starts here: its libraries are opened now. */
+	if (dynlib_open(&etcd_lib, err) < 0)
+		return NULL;
+	h = g_new0(etcd_http, 1);
 	etcd_global_init();
 	if (etcd_parse_urls(h, endpoints, err) < 0) {
 		g_free(h);

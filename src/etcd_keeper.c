@@ -22,6 +22,7 @@
 
 #include "flom.h"
 #include "trace.h"
+#include "etcd_lib.h"
 
 typedef struct keeper_run {
 	etcd_http *h;

@@ -11,6 +11,7 @@
 #include "msg.h"
 #include "rsrc_name.h"
 #include "status.h"
+#include "etcd_lib.h"
 
 /* The requests of one resource, in create-revision order. */
 typedef struct es_rsrc {

@@ -21,6 +21,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "tls_lib.h"
+
 struct tls_ctx {
 	SSL_CTX *ssl_ctx;
 	gboolean server;
@@ -128,9 +130,13 @@ static int tls_ctx_load(tls_ctx *t, const char *key, GError **err)
 tls_ctx *tls_ctx_new(const char *cert, const char *key, const char *ca, gboolean server,
 		     GError **err)
 {
-	tls_ctx *t = g_new0(tls_ctx, 1);
+	tls_ctx *t;
 	int verify = SSL_VERIFY_PEER | (server ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0);
 
+	/* Every TLS session starts from a context: OpenSSL is opened here. */
+	if (dynlib_open(&tls_lib, err) < 0)
+		return NULL;
+	t = g_new0(tls_ctx, 1);
 	ERR_clear_error();
 	t->server = server;
 	t->cert = g_strdup(cert);
@@ -504,9 +510,15 @@ char *tls_ctx_describe(const tls_ctx *t)
 
 const char *tls_protocols(void)
 {
-	static char text[160];
+	static char text[320];
+	g_autoptr(GError) err = NULL;
 
-	if (!text[0])
+	if (text[0])
+		return text;
+	/* --version prints, even where OpenSSL is missing. */
+	if (dynlib_open(&tls_lib, &err) < 0)
+		g_snprintf(text, sizeof(text), "TLSv1.2, TLSv1.3 (%s)", err->message);
+	else
 		g_snprintf(text, sizeof(text), "TLSv1.2, TLSv1.3 (%s)", OpenSSL_version(OPENSSL_VERSION));
 	return text;
 }

@@ -42,6 +42,10 @@ for f in /usr/bin/flom /etc/flom.conf /lib/systemd/system/flom.service \
 done
 ok "package has the doc/ pages" grep -q '^/usr/share/doc/flom/design.md' "$TEST_TMP/files"
 is "$(dpkg-deb -I "$deb" conffiles 2>/dev/null)" "/etc/flom.conf" "/etc/flom.conf is a conffile"
+# Opened at first use (src/dynlib.h), so named in debian/control by hand.
+for p in libssl3 libcurl4 libjson-glib-1.0-0; do
+	ok "package depends on $p" sh -c 'dpkg-deb -f "$0" Depends | grep -qw -- "$1"' "$deb" "$p"
+done
 mkdir "$TEST_TMP/x"
 dpkg-deb -x "$deb" "$TEST_TMP/x"
 ok "the unit runs /usr/bin/flom" grep -q '^ExecStart=/usr/bin/flom ' "$TEST_TMP/x/lib/systemd/system/flom.service"
