@@ -423,7 +423,7 @@ static void client_claims(flom_msg *m)
 
 	m->client.pid = getpid();
 	m->client.uid = getuid();
-	m->client.user = client_claim_text(g_get_user_name(), FLOM_USER_MAX);
+	m->client.user = config_user_name() ? client_claim_text(config_user_name(), FLOM_USER_MAX) : NULL;
 	m->client.host = client_claim_text(g_get_host_name(), FLOM_HOST_MAX);
 	msg_encode(m, bytes);
 	if (bytes->len >= FLOM_ORIGINAL_DAEMON_MSG_MAX)

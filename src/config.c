@@ -220,11 +220,27 @@ void config_print_version(FILE *out)
 /* ------------------------------------------------------------------------ */
 /* identity                                                                  */
 
+const char *config_user_name(void)
+{
+	/* Looked up once: a lookup reads nsswitch.conf and the password file
+	 * (or asks nscd), and a client needs the name twice. */
+	static char *name;
+	static gboolean looked_up;
+
+	if (!looked_up) {
+		struct passwd *pw = getpwuid(getuid());
+
+		name = pw && pw->pw_name && *pw->pw_name ? g_strdup(pw->pw_name) : NULL;
+		looked_up = TRUE;
+	}
+	return name;
+}
+
 char *config_default_socket_name(void)
 {
-	struct passwd *pw = getpwuid(getuid());
+	const char *user = config_user_name();
 
-	return g_strdup_printf("/tmp/flom-%s", pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "nobody");
+	return g_strconcat("/tmp/flom-", user ? user : "nobody", NULL);
 }
 
 /* The id in PATH when it holds 32 hex digits (lower-cased), else NULL. */

@@ -128,6 +128,9 @@ char *config_unique_id_search(const char *const *candidates, const char *keep);
 /* Whether this side speaks TLS: the three files are configured. */
 gboolean config_tls_enabled(const flom_config *cfg);
 
+/* This user's name from the password database (looked up once), or NULL. */
+const char *config_user_name(void);
+
 /* Default UNIX socket for this user. */
 char *config_default_socket_name(void);
 
