@@ -211,6 +211,11 @@ static void daemon_handle_unlock(daemon_state *d, conn *c, const flom_msg *m)
 	daemon_release(d, c, m->rollback != 0);
 	c->state = CONN_UNLOCKED;
 	daemon_send_events(d);
+	/* Nothing follows an unlock: close now rather than one more poll pass
+	 * and read for the client's end of file (what the client waits for).
+	 * TLS waits for it: its close_notify would still be unread. */
+	if (!c->tls)
+		conn_close(d, c);
 }
 
 /* Another daemon of the group asks who we are before it believes our
