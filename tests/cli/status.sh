@@ -9,11 +9,9 @@
 # resources (root only).
 . "$FLOM_SRCDIR/tests/lib/common.sh"; isolate "$@"
 
-[ -x "$FLOM_SEND" ] || skip_all "flom_send not built ($FLOM_SEND)"
-# The system's python3 when there is one: a version manager's shim can take
-# seconds to start on a loaded machine.
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3) || skip_all "python3 is needed to check the JSON"
+for tool in "$FLOM_SEND" "$FAKE_DAEMON" "$JSON_FLAT"; do
+	[ -x "$tool" ] || skip_all "${tool##*/} not built ($tool)"
+done
 
 SOCK=$TEST_TMP/st.sock
 F=(-s "$SOCK")
@@ -22,13 +20,47 @@ MYUID=$(id -u)
 HOST=$(uname -n)
 WAITF="sh $FLOM_SRCDIR/tests/lib/wait_file.sh"
 st() { timeout 10 "$FLOM_BIN" "${F[@]}" "$@"; }
-# json PYTHON-EXPRESSION: evaluated with d = the --status=json document.
+# json [ARGS...]: --status=json with ARGS, a strict JSON document, into st.flat
+# as json_flat's PATH=VALUE lines (strings quoted, arrays "[N]", objects "{N}").
 json() {
-	st --status=json >"$TEST_TMP/st.json" || return 1
-	"$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
-		"$TEST_TMP/st.json" "$1"
+	st "$@" --status=json >"$TEST_TMP/st.json" && "$JSON_FLAT" "$TEST_TMP/st.json" >"$TEST_TMP/st.flat"
 }
-# Polled: from the table (a python3 per poll would load the machine).
+json_valid() { "$JSON_FLAT" "$1" >/dev/null; }
+# jhas PATH=VALUE...: the last document has each of these lines.
+jhas() {
+	local line
+	for line; do
+		grep -qxF -- "$line" "$TEST_TMP/st.flat" || { diag "no $line in the JSON"; return 1; }
+	done
+}
+# jval PATH: the value at PATH in the last document.
+jval() { awk -v p="$1=" 'index($0, p) == 1 { print substr($0, length(p) + 1) }' "$TEST_TMP/st.flat"; }
+# The JSON checks (a document is an array of resources).
+json_list() { json && jval . | grep -qx '\[[0-9]*\]'; }
+json_empty() { json && jhas '.=[0]'; }
+json_holder() {
+	json && jhas '.[0].name="db"' '.[0].type="simple"' '.[0].holders=[1]' \
+		".[0].holders[0].pid=$HPID" ".[0].holders[0].command_pid=$(cat h.cmd)" \
+		".[0].holders[0].user=\"$ME\"" ".[0].holders[0].uid=$MYUID" \
+		".[0].holders[0].host=\"$HOST\"" '.[0].holders[0].mode="EX"' \
+		'.[0].holders[0].state="holding"' &&
+		[ "$(jval '.[0].holders[0].token')" -gt 0 ]
+}
+json_waiters() {
+	json && jhas '.[0].waiters=[2]' ".[0].waiters[0].pid=$W1" '.[0].waiters[0].mode="PR"' \
+		".[0].waiters[0].user=\"$ME\"" ".[0].waiters[1].pid=$W2" '.[0].waiters[1].mode="EX"' \
+		".[0].waiters[1].user=\"$ME\"" '.[0].waiters[0].since=null' &&
+		[ "$(jval '.[0].waiters[0].waited_ms')" -ge "$(jval '.[0].waiters[1].waited_ms')" ] &&
+		[ "$(jval '.[0].waiters[1].waited_ms')" -ge 1000 ] &&
+		jval '.[0].waiters[0].requested' | grep -qx '".*Z"'
+}
+json_only_db() { json -r db && jhas '.=[1]' '.[0].name="db"'; }
+json_idle() {
+	json && jhas '.=[1]' '.[0].holders=[0]' '.[0].waiters=[0]' '.[0].counters.grants=3' &&
+		[ "$(jval '.[0].counters.wait_max_ms')" -ge 1000 ] &&
+		[ "$(jval '.[0].counters.hold_max_ms')" -ge 1000 ]
+}
+# Polled: from the table (cheaper than the JSON).
 waiters_are() { [ "$(st --status | awk '$3 == "waiting"' | wc -l)" = "$1" ]; }
 no_resource() { [ "$(st --status | wc -l)" = 1 ]; }
 
@@ -46,7 +78,7 @@ st --status >"$TEST_TMP/out"
 is "$?" 0 "--status of an empty daemon exits 0"
 is "$(cat "$TEST_TMP/out")" "$(printf 'RESOURCE  TYPE  STATE  MODE  USER  HOST  PID  CMD-PID  SINCE  WAITED  HELD  ELEMENT/QTY  TOKEN')" \
 	"... and prints only the header"
-ok "--status=json of an empty daemon is an empty list" json "d == []"
+ok "--status=json of an empty daemon is an empty list" json_empty
 is "$(ps -o args= -p "$DPID")" "flom daemon: $SOCK" "ps -o args shows the daemon's title"
 is "$(cat "/proc/$DPID/comm")" flom "... /proc/PID/comm stays flom"
 ok "... and ps -C flom finds it" sh -c "ps -C flom -o pid= | grep -qw $DPID"
@@ -68,29 +100,21 @@ is "$(awk 'NR > 1 { print $1, $3, $4, $5, $7 }' "$TEST_TMP/table" | tr '\n' ';')
 	"db holding EX $ME $HPID;db waiting PR $ME $W1;db waiting EX $ME $W2;" \
 	"the table lists holder and waiters in order, with modes, users and pids"
 is "$(awk 'NR == 2 { print $8 }' "$TEST_TMP/table")" "$(cat h.cmd)" "... and the holder's command pid"
-ok "the JSON lists the holder" json "d[0]['name'] == 'db' and d[0]['type'] == 'simple' and \
-[(h['pid'], h['command_pid'], h['user'], h['uid'], h['host'], h['mode'], h['state']) for h in d[0]['holders']] \
-== [($HPID, $(cat h.cmd), '$ME', $MYUID, '$HOST', 'EX', 'holding')] and d[0]['holders'][0]['token'] > 0"
-ok "... and the waiters in order, with how long they waited" json \
-"[(w['pid'], w['mode'], w['user']) for w in d[0]['waiters']] == [($W1, 'PR', '$ME'), ($W2, 'EX', '$ME')] and \
-d[0]['waiters'][0]['waited_ms'] >= d[0]['waiters'][1]['waited_ms'] >= 1000 and \
-d[0]['waiters'][0]['since'] is None and d[0]['waiters'][0]['requested'].endswith('Z')"
-st -r db --status=json >"$TEST_TMP/one.json"
-ok "-r db limits the JSON to db" "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if [r["name"] for r in d] == ["db"] else 1)' "$TEST_TMP/one.json"
+ok "the JSON lists the holder" json_holder
+ok "... and the waiters in order, with how long they waited" json_waiters
+ok "-r db limits the JSON to db" json_only_db
 is "$(st -r other --status | wc -l)" 1 "-r other shows no row"
 st -V --status >"$TEST_TMP/verbose"
 ok "--status -V adds the counters" grep -q '^RESOURCE  GRANTS  WAIT-TOTAL  WAIT-MAX  HOLD-TOTAL  HOLD-MAX$' "$TEST_TMP/verbose"
 ok "... and prints no configuration dump" sh -c "! grep -q '^\[' '$TEST_TMP/verbose'"
 st -V --status=json >"$TEST_TMP/verbose.json"
-ok "--status=json -V is still one JSON document" "$PY" -m json.tool "$TEST_TMP/verbose.json" /dev/null
+ok "--status=json -V is still one JSON document" json_valid "$TEST_TMP/verbose.json"
 touch h.go
 wait_all 10 "$HPID" "$W1" "$W2"
 is "$FAILED_JOBS" 0 "holder and waiters finish with status 0"
-ok "db is idle, with the counters of three grants and their waits" \
-	json "len(d) == 1 and d[0]['holders'] == [] == d[0]['waiters'] and d[0]['counters']['grants'] == 3 and \
-d[0]['counters']['wait_max_ms'] >= 1000 and d[0]['counters']['hold_max_ms'] >= 1000"
+ok "db is idle, with the counters of three grants and their waits" json_idle
 ok "after its idle lifespan db is gone from the status" wait_for 10 no_resource
-ok "... from the JSON too" json "d == []"
+ok "... from the JSON too" json_empty
 
 # ---- the waiting notice: never without -V off a terminal, once on one ----
 spawn "$FLOM_BIN" "${F[@]}" -r nb -- $WAITF n.go
@@ -131,7 +155,7 @@ for bad in \
 	[ $? = 0 ] || diag "malformed request $n: the connection stayed open"
 done
 is "$(listener_pid unix "$SOCK")" "$DPID" "after $n malformed status requests the daemon is the same process"
-ok "... and it still reports status" json "isinstance(d, list)"
+ok "... and it still reports status" json_list
 timeout 10 "$FLOM_BIN" "${F[@]}" -d 0 -o 2000 -- true
 is "$?" 0 "... and still serves locks"
 
@@ -204,7 +228,7 @@ fi
 
 # ---- an original daemon: nothing that hurts it; --status says so ----
 OS=$TEST_TMP/orig.sock
-spawn "$PY" "$FLOM_SRCDIR/tests/tools/fake_original.py" "$OS" "$TEST_TMP/orig.log"
+spawn "$FAKE_DAEMON" --original --unix "$OS" --log "$TEST_TMP/orig.log"
 OPID=$!
 wait_for 15 listening unix "$OS"
 timeout 10 "$FLOM_BIN" -s "$OS" --status >/dev/null 2>"$TEST_TMP/orig.err"

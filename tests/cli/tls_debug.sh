@@ -91,9 +91,7 @@ ok "tls.client without TLS files says what is missing" grep -qF "needs --tls-cer
 
 # A server that accepts and says nothing: the client gives up after
 # --request-timeout instead of waiting for ever.
-python3 -c 'import socket,time,sys
-s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); c,_=s.accept(); time.sleep(30)' "$PORT" &
+"$FAKE_DAEMON" --silent --tcp "$PORT" --lifetime 30000 &
 STARTED_PIDS="$STARTED_PIDS $!"
 wait_for 30 listening tcp "$PORT" || diag "the silent server does not listen"
 t0=$(now_ms)

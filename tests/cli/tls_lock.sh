@@ -131,9 +131,7 @@ is "$(status_of fl --foreground -a 127.0.0.1 -p "$PORT" $(tls_opts ca1 peer1 pee
 ok "... it names the key and the certificate" grep -qF "private key '$T/certs/ca1/peer2.key' does not match" err
 
 # A daemon that accepts and never answers: the client's handshake is bounded.
-python3 -c 'import socket, sys, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); c = s.accept(); time.sleep(30)' "$PORT" &
+"$FAKE_DAEMON" --silent --tcp "$PORT" --lifetime 30000 &
 SILENT=$!
 STARTED_PIDS="$STARTED_PIDS $SILENT"
 wait_for 10 listening tcp "$PORT"
@@ -174,26 +172,19 @@ DPID=
 
 # ---- a silent TLS peer and a garbage peer ----
 # peer MODE: connect to the daemon; "silent" sends nothing, "half" a third of
-# a ClientHello, "garbage" a line of text; prints the ms until the daemon
-# closed (or "open" after 20 s).
-PEER_PY='import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[2])))
-mode = sys.argv[1]
-if mode == "half": s.sendall(bytes([22, 3, 1, 0, 200, 1, 0, 0, 196, 3, 3]) + bytes(60))
-if mode == "garbage": s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-open(sys.argv[3], "w").write("connected\n")
-s.settimeout(20)
-t0 = time.monotonic()
-try:
-    while s.recv(4096): pass
-except ConnectionResetError:
-    pass
-except socket.timeout:
-    print("open")
-    sys.exit(0)
-print(int((time.monotonic() - t0) * 1000))
-'
-peer() { python3 -c "$PEER_PY" "$1" "$PORT" "$T/$1.up" >"$T/$1.ms" 2>&1; }
+# a ClientHello, "garbage" a line of text; MODE.up says it has sent them;
+# MODE.ms then gets the ms until the daemon closed (or "open" after 20 s).
+peer() {
+	local bytes=
+	case $1 in
+	half) bytes='\x16\x03\x01\x00\xc8\x01\x00\x00\xc4\x03\x03'$(printf '\\0%.0s' $(seq 60)) ;;
+	garbage) bytes='GET / HTTP/1.0\r\n\r\n' ;;
+	esac
+	"$FLOM_SEND" -q -v -t 20000 ${bytes:+-m "$bytes"} "127.0.0.1:$PORT" 2>"$T/$1.up"
+	sed -n 's/.*; peer closed after \([0-9]*\) ms$/\1/p; s/.*; peer still open after .*/open/p' \
+		"$T/$1.up" >"$T/$1.ms.new"
+	mv "$T/$1.ms.new" "$T/$1.ms"
+}
 # The daemon's part of a TLS lock, in ms, the least of three: from the start
 # of the handshake to the grant, read from the client's trace (process
 # start-up and the command are not the daemon's doing).

@@ -7,8 +7,7 @@
 # and the command does not run.
 . "$FLOM_SRCDIR/tests/lib/common.sh"; isolate "$@"
 
-command -v python3 >/dev/null || skip_all "python3 is needed for the fake daemon"
-FAKE="$FLOM_SRCDIR/tests/tools/fake_daemon.py"
+[ -x "$FAKE_DAEMON" ] || skip_all "fake_daemon not built ($FAKE_DAEMON)"
 CMD=$TEST_TMP/cmd
 printf '#!/bin/sh\necho "args:$*" >>"%s/ran"\necho "env:$FLOM_LOCKED_ELEMENT" >>"%s/ran"\n' \
 	"$TEST_TMP" "$TEST_TMP" >"$CMD"
@@ -19,7 +18,7 @@ fake() {
 	local n=$1
 	shift
 	rm -f "$n.ready"
-	spawn python3 "$FAKE" --ready "$n.ready" --log "$n.log" "$@"
+	spawn "$FAKE_DAEMON" --ready "$n.ready" --log "$n.log" "$@"
 	FAKE_PID=$!
 	wait_for 30 test -e "$n.ready"
 }

@@ -14,9 +14,8 @@
 . "$FLOM_SRCDIR/tests/lib/users.sh"
 
 need_users 2 || skip_all "$USERS_SKIP"
-command -v python3 >/dev/null || skip_all "python3 is needed for the fake daemon"
+[ -x "$FAKE_DAEMON" ] || skip_all "fake_daemon not built ($FAKE_DAEMON)"
 V=$USER_1 M=$USER_2
-FAKE="$FLOM_SRCDIR/tests/tools/fake_daemon.py"
 VSOCK=/tmp/flom-$V
 CMD="touch $TEST_TMP/ran"
 chmod 1777 /tmp
@@ -34,7 +33,7 @@ one_line() { [ "$(wc -l <"$TEST_TMP/v.err")" = 1 ]; }
 not_run() { [ ! -e "$TEST_TMP/ran" ]; }
 
 # ---- M squats V's default socket path with a forged daemon ----
-as_user "$M" python3 "$FAKE" --ready "$TEST_TMP/fake.ready" --log "$TEST_TMP/fake.log" \
+as_user "$M" "$FAKE_DAEMON" --ready "$TEST_TMP/fake.ready" --log "$TEST_TMP/fake.log" \
 	--unix "$VSOCK" --element=--from-attacker &
 FAKE_PID=$!
 STARTED_PIDS="$STARTED_PIDS $FAKE_PID"
@@ -74,7 +73,7 @@ is "$(cat "$VSOCK.lock")" "lock" "... and M's lock file is untouched"
 kill $! 2>/dev/null; rm -f "$VSOCK.lock"
 
 # ---- V's own stale socket is cleaned up as before ----
-as_user "$V" python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.bind('$VSOCK')"
+as_user "$V" "$FAKE_DAEMON" --stale --unix "$VSOCK"
 ok "V's own stale socket" test -S "$VSOCK"
 v_flom -d 0 -- true
 v_flom -- sh -c "$CMD"

@@ -118,6 +118,11 @@ status_of() { "$@"; echo $?; }
 # ---- robustness helpers (tests/cli/robust_*.sh) ----
 # The raw peer built by make check (tests/tools/flom_send.c).
 FLOM_SEND="${FLOM_BUILDDIR:-.}/tests/tools/flom_send"
+# Daemons that are not flom: forged, silent, an original's stand-in, a stale
+# socket (tests/tools/fake_daemon.c).
+FAKE_DAEMON="${FLOM_BUILDDIR:-.}/tests/tools/fake_daemon"
+# A JSON document as PATH=VALUE lines, after a strict check (tests/tools/json_flat.c).
+JSON_FLAT="${FLOM_BUILDDIR:-.}/tests/tools/json_flat"
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
