@@ -14,11 +14,12 @@ cd "$(dirname "$0")"
 # Build tools, the libraries (glib; OpenSSL for TLS; libcurl and json-glib
 # for the etcd backend), and every command the tests and the bench call (ip,
 # nft, ps, unshare, flock, setpriv; openssl to make test certificates; etcd
-# and etcdctl for the --etcd scenarios; hyperfine and python3 for the bench;
-# clang and its runtime for the libFuzzer targets).
+# and etcdctl for the --etcd scenarios; hyperfine for the bench; clang and its
+# runtime for the libFuzzer targets). The tests' own tools are C programs that
+# make check builds (tests/tools/).
 PACKAGES="build-essential gcc make autoconf automake libtool pkg-config
 	libglib2.0-dev libssl-dev openssl libcurl4-openssl-dev libjson-glib-dev
-	iproute2 nftables procps util-linux coreutils python3
+	iproute2 nftables procps util-linux coreutils
 	clang libclang-rt-dev hyperfine etcd-server etcd-client"
 
 say() { printf '== %s\n' "$*"; }

@@ -86,11 +86,10 @@ etcd_leader() {
 	local i st
 	for i in 0 1 2; do
 		st=$("$ETCDCTL_BIN" --endpoints="http://127.0.0.1:${ETCD_CLIENT_PORTS[i]}" \
-			--command-timeout=2s endpoint status -w json 2>/dev/null) || continue
-		echo "$st" | python3 -c '
-import json, sys
-s = json.load(sys.stdin)[0]["Status"]
-sys.exit(0 if s.get("leader") and s["header"]["member_id"] == s["leader"] else 1)' && { echo "$i"; return 0; }
+			--command-timeout=2s endpoint status -w fields 2>/dev/null) || continue
+		# IDs are 64-bit: compared as strings, not as awk's doubles.
+		echo "$st" | awk '$1 == "\"MemberID\"" { m = $3 } $1 == "\"Leader\"" { l = $3 }
+			END { exit !(l != "" && l != "0" && (l "") == (m "")) }' && { echo "$i"; return 0; }
 	done
 	return 1
 }
@@ -99,4 +98,11 @@ sys.exit(0 if s.get("leader") and s["header"]["member_id"] == s["leader"] else 1
 etcdctl_() { timeout -k 2 90 "$ETCDCTL_BIN" --endpoints="$ETCD_ENDPOINTS" "$@"; }
 # etcd_keys PREFIX: the keys under PREFIX, one a line.
 etcd_keys() { etcdctl_ get --prefix --keys-only "$1" | sed '/^$/d'; }
+# etcd_lease KEY [GET-OPTIONS...]: the lease of the first key found, in hex
+# (etcdctl prints it in decimal; bash's printf keeps all 64 bits, awk would not).
+etcd_lease() {
+	local id
+	id=$(etcdctl_ get "$@" -w fields | awk '$1 == "\"Lease\"" { print $3; exit }')
+	[ -n "$id" ] && printf '%x\n' "$id"
+}
 etcd_has_leader() { etcd_leader >/dev/null; }

@@ -177,12 +177,12 @@ STARTED_PIDS="$STARTED_PIDS $!" ectl=$!
 wait_in e
 is "$(fl -r ix -o 0 -- true 2>/dev/null; echo $?)" 98 "flom -o 0 on a resource etcdctl holds: 98"
 key=$(etcd_keys /flom/ix/)
-lease=$(etcdctl_ get /flom/ix/ --prefix -w json | python3 -c 'import json,sys; print("%x" % json.load(sys.stdin)["kvs"][0]["lease"])')
+lease=$(etcd_lease /flom/ix/ --prefix)
 is "$key" "/flom/ix/$lease" "etcdctl's key is <Prefix><resource>/<lease in hex>"
 hold 1 0 -r ix
 ok "flom waits while etcdctl holds" wait_queued 1
 flomkey=$(etcd_keys /flom/ix/ | grep -v "^$key\$")
-flomlease=$(etcdctl_ get "$flomkey" -w json | python3 -c 'import json,sys; print("%x" % json.load(sys.stdin)["kvs"][0]["lease"])')
+flomlease=$(etcd_lease "$flomkey")
 is "$flomkey" "/flom/ix/$flomlease" "flom's key has the same layout: <Prefix><resource>/<lease in hex>"
 go e
 wait $ectl
