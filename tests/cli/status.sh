@@ -34,7 +34,7 @@ jhas() {
 	done
 }
 # jval PATH: the value at PATH in the last document.
-jval() { awk -v p="$1=" 'index($0, p) == 1 { print substr($0, length(p) + 1) }' "$TEST_TMP/st.flat"; }
+jval() { json_value "$TEST_TMP/st.flat" "$1"; }
 # The JSON checks (a document is an array of resources).
 json_list() { json && jval . | grep -qx '\[[0-9]*\]'; }
 json_empty() { json && jhas '.=[0]'; }

@@ -123,6 +123,9 @@ FLOM_SEND="${FLOM_BUILDDIR:-.}/tests/tools/flom_send"
 FAKE_DAEMON="${FLOM_BUILDDIR:-.}/tests/tools/fake_daemon"
 # A JSON document as PATH=VALUE lines, after a strict check (tests/tools/json_flat.c).
 JSON_FLAT="${FLOM_BUILDDIR:-.}/tests/tools/json_flat"
+# json_value FLAT PATH: the value at PATH in FLAT, a file of json_flat's lines
+# (nothing when there is none).
+json_value() { awk -v p="$2=" 'index($0, p) == 1 { print substr($0, length(p) + 1) }' "$1"; }
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 

@@ -136,13 +136,16 @@ hold 2 0 -r st -l EX
 ok "an EX request waits behind the PR holder" wait_queued 2
 json=$(fl --status=json); rc=$?
 is "$rc" 0 "--status=json --etcd: 0"
-is "$(python3 -c '
-import json, sys
-st = [r for r in json.load(sys.stdin) if r["name"] == "st"][0]
-h, w = st["holders"], st["waiters"]
-print(len(h), h[0]["mode"], h[0]["pid"], h[0]["token"], h[0]["host"] is not None, h[0]["peer"][:6],
-      len(w), w[0]["mode"], w[0]["state"], w[0]["pid"], w[0]["token"])' <<<"$json")" \
-	"1 PR $(cat "$TEST_TMP/pid.1") $(env_of 1 FLOM_LOCK_TOKEN) True lease  1 EX waiting $(cat "$TEST_TMP/pid.2") None" \
+printf '%s\n' "$json" >"$TEST_TMP/st.json"
+"$JSON_FLAT" "$TEST_TMP/st.json" >"$TEST_TMP/st.flat" || diag "--status=json --etcd: not a strict JSON document"
+# sv PATH...: the values at PATH... in the first resource named st ("-": none).
+ST=$(sed -n 's/^\(\.\[[0-9]*\]\)\.name="st"$/\1/p' "$TEST_TMP/st.flat" | head -n 1)
+sv() { local p; for p; do json_value "$TEST_TMP/st.flat" "$ST$p" | grep . || echo -; done | paste -sd' ' -; }
+host=$(sv '.holders[0].host') peer=$(sv '.holders[0].peer')
+is "$(sv .holders '.holders[0].mode' '.holders[0].pid' '.holders[0].token') \
+$([ "$host" = null ] || [ "$host" = - ] || echo host) ${peer:0:7} \
+$(sv .waiters '.waiters[0].mode' '.waiters[0].state' '.waiters[0].pid' '.waiters[0].token')" \
+	"[1] \"PR\" $(cat "$TEST_TMP/pid.1") $(env_of 1 FLOM_LOCK_TOKEN) host \"lease  [1] \"EX\" \"waiting\" $(cat "$TEST_TMP/pid.2") null" \
 	"the holder (mode, pid, token = FLOM_LOCK_TOKEN, host, lease) and the waiter in line"
 table=$(fl --status -r st); rc=$?
 is "$rc" 0 "--status --etcd -r st: 0"
