@@ -106,6 +106,7 @@ struct election {
 	guint settle_announces; /* sent while settling: their pace doubles */
 	election_bucket answers, probes;
 	election_probe *probe; /* asking a rival who it is, or NULL */
+	tls_ctx *tls;          /* our credentials as a client, when daemons speak TLS */
 	flom_msg probed;       /* the announcement being checked */
 };
 
@@ -233,7 +234,7 @@ static void election_verify(election *e, const flom_msg *m, const net_addr *from
 		return;
 	net_addr_set_port(&to, (int)m->daemon_port);
 	election_identity(e, &ask);
-	e->probe = election_probe_start(e->loop, &to, &ask, election_on_probe, e, &err);
+	e->probe = election_probe_start(e->loop, &to, e->tls, &ask, election_on_probe, e, &err);
 	msg_clear(&ask);
 	if (!e->probe) {
 		syslog(LOG_WARNING, "ignored an announcement: %s", err->message);
@@ -316,7 +317,11 @@ election *election_start(const flom_config *cfg, discovery_responder *disc, loop
 	e->started_mono = g_get_monotonic_time();
 	e->settle_until = e->started_mono + election_settle_us(cfg->discovery_timeout, FALSE);
 	e->group = election_group_name(cfg, err);
-	if (!e->group || discovery_responder_on_daemon(disc, election_on_peer, e, err) < 0) {
+	if (e->group && config_tls_enabled(cfg))
+		e->tls = tls_ctx_new(cfg->tls_certificate, cfg->tls_private_key,
+				     cfg->tls_ca_certificate, FALSE, err);
+	if (!e->group || (config_tls_enabled(cfg) && !e->tls) ||
+	    discovery_responder_on_daemon(disc, election_on_peer, e, err) < 0) {
 		election_free(e);
 		return NULL;
 	}
@@ -331,6 +336,7 @@ void election_free(election *e)
 	g_clear_pointer(&e->probe, election_probe_free);
 	msg_clear(&e->probed);
 	loop_timer_free(e->loop, e->timer);
+	tls_ctx_free(e->tls);
 	g_free(e->group);
 	g_free(e);
 }

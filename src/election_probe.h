@@ -13,6 +13,7 @@
 #include "loop.h"
 #include "msg.h"
 #include "net.h"
+#include "tls.h"
 
 typedef struct election_probe election_probe;
 
@@ -20,11 +21,13 @@ typedef struct election_probe election_probe;
  * NULL with why. The owner frees the probe then (from inside is fine). */
 typedef void (*election_probe_fn)(const flom_msg *answer, const char *why, gpointer data);
 
-/* Connect to to, send ask, wait for one message. NULL with err when the
- * connection cannot even start. No deadline of its own: the owner frees the
- * probe at election_probe_deadline() (monotonic us). */
-election_probe *election_probe_start(loop *l, const net_addr *to, const flom_msg *ask,
-				     election_probe_fn fn, gpointer data, GError **err);
+/* Connect to to (over TLS with tls, the daemons' credentials, when not
+ * NULL), send ask, wait for one message. NULL with err when the connection
+ * cannot even start. No deadline of its own: the owner frees the probe at
+ * election_probe_deadline() (monotonic us). */
+election_probe *election_probe_start(loop *l, const net_addr *to, tls_ctx *tls,
+				     const flom_msg *ask, election_probe_fn fn, gpointer data,
+				     GError **err);
 gint64 election_probe_deadline(const election_probe *p);
 /* Whom it asks ("[fe80::1%eth0]:40000"). */
 const char *election_probe_peer(const election_probe *p);

@@ -67,41 +67,51 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 # ---- a healed partition: two serving daemons meet, one retires ----
-port=28200
 # A and the others do not hear each other on the group (by source address:
-# a host's own datagrams loop back through eth0 and must still arrive).
+# a host's own datagrams loop back through eth0 and must still arrive). The
+# one that retires checks its rival over TCP first (plain, or TLS when the
+# daemons speak it).
 A_LL=$(netns_ll A)
 OTHERS_LL="$(netns_ll B), $(netns_ll C)"
-for h in $HOSTS; do
-	ns=$(netns_name "$h")
-	from=$A_LL
-	[ "$h" = A ] && from="{ $OTHERS_LL }"
-	ip netns exec "$ns" nft add table inet part
-	ip netns exec "$ns" nft add chain inet part in '{ type filter hook input priority 0; }'
-	ip netns exec "$ns" nft add rule inet part in ip6 saddr "$from" udp dport $port drop
-done
-on_host A "$FLOM_BIN" -A ff02::1 -P $port -d -1 -- true
-is "$?" 0 "partition: a daemon starts on A"
-on_host B "$FLOM_BIN" -A ff02::1 -P $port -d -1 -- true
-is "$?" 0 "partition: another starts on B, which cannot hear A"
-is "$(count_port_daemons $port)" 2 "partition: two daemons serve the two halves"
-for h in $HOSTS; do
-	ip netns exec "$(netns_name "$h")" nft delete table inet part
-done
-ok "healed: one daemon is left" wait_for 10 one_daemon_for $port
-pids=""
-for h in $HOSTS $HOSTS; do
-	spawn_on "$h" "$FLOM_BIN" -A ff02::1 -P $port -d 0 -r X -- \
-		sh -c "echo '$h in' >>$NETNS_SHARED/healed.log; sleep $HOLD; echo '$h out' >>$NETNS_SHARED/healed.log" \
-		2>"healed$h.err"
-	pids="$pids $SPAWNED"
-done
-fails=0
-for p in $pids; do
-	wait "$p" || fails=$((fails + 1))
-done
-is "$fails" 0 "healed: every section after the healing succeeded"
-ok "healed: sections started after the healing never overlapped" \
-	sections_ok "$NETNS_SHARED_HERE/healed.log" 6
+healed() { # PORT NAME FLOM-OPTIONS...
+	local port=$1 name=$2 h ns from pids fails p
+	shift 2
+	for h in $HOSTS; do
+		ns=$(netns_name "$h")
+		from=$A_LL
+		[ "$h" = A ] && from="{ $OTHERS_LL }"
+		ip netns exec "$ns" nft add table inet part
+		ip netns exec "$ns" nft add chain inet part in '{ type filter hook input priority 0; }'
+		ip netns exec "$ns" nft add rule inet part in ip6 saddr "$from" udp dport "$port" drop
+	done
+	on_host A "$FLOM_BIN" "$@" -A ff02::1 -P "$port" -d -1 -- true
+	is "$?" 0 "$name partition: a daemon starts on A"
+	on_host B "$FLOM_BIN" "$@" -A ff02::1 -P "$port" -d -1 -- true
+	is "$?" 0 "$name partition: another starts on B, which cannot hear A"
+	is "$(count_port_daemons "$port")" 2 "$name partition: two daemons serve the two halves"
+	for h in $HOSTS; do
+		ip netns exec "$(netns_name "$h")" nft delete table inet part
+	done
+	ok "$name healed: one daemon is left" wait_for 10 one_daemon_for "$port"
+	pids=""
+	for h in $HOSTS $HOSTS; do
+		spawn_on "$h" "$FLOM_BIN" "$@" -A ff02::1 -P "$port" -d 0 -r X -- \
+			sh -c "echo '$h in' >>$NETNS_SHARED/$name.log; sleep $HOLD; echo '$h out' >>$NETNS_SHARED/$name.log" \
+			2>"$name$h.err"
+		pids="$pids $SPAWNED"
+	done
+	fails=0
+	for p in $pids; do
+		wait "$p" || fails=$((fails + 1))
+	done
+	is "$fails" 0 "$name healed: every section after the healing succeeded"
+	ok "$name healed: sections started after the healing never overlapped" \
+		sections_ok "$NETNS_SHARED_HERE/$name.log" 6
+}
+healed 28200 plain
+. "$FLOM_SRCDIR/tests/lib/tls.sh"
+tls_make_certs "$NETNS_SHARED_HERE/tls"
+# shellcheck disable=SC2046
+healed 28201 tls $(tls_opts ca1 peer1 | sed "s|$NETNS_SHARED_HERE|$NETNS_SHARED|g")
 
 done_testing
