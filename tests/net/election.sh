@@ -60,7 +60,8 @@ for r in $(seq 1 "$ROUNDS"); do
 	done
 	is "$fails" 0 "round $r: every host's command succeeded"
 	ok "round $r: the three sections never overlapped" sections_ok "$NETNS_SHARED_HERE/$log" 3
-	ok "round $r: one daemon serves the group" wait_for 5 one_daemon_for "$port"
+	wait_for 5 one_daemon_for "$port"
+	is "$(count_port_daemons "$port")" 1 "round $r: one daemon serves the group"
 	for h in $HOSTS; do
 		[ -s "err$r$h" ] && sed "s/^/# round $r $h: /" "err$r$h"
 	done
