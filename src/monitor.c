@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,69 @@ static void monitor_exec_child(const flom_config *cfg, const monitor_lock *lock,
 	execvp(argv[0], argv);
 	fprintf(stderr, "flom: cannot execute '%s': %s\n", argv[0], g_strerror(errno));
 	_exit(FLOM_EXIT_CANT_EXECUTE);
+}
+
+/* The command's environment: flom's, with the lock's variables. */
+static char **monitor_environ(const monitor_lock *lock)
+{
+	char **env = g_get_environ();
+	char token[32];
+
+	env = g_environ_setenv(env, "FLOM_RESOURCE_NAME", lock->resource_name, TRUE);
+	if (lock->element)
+		env = g_environ_setenv(env, "FLOM_LOCKED_ELEMENT", lock->element, TRUE);
+	else
+		env = g_environ_unsetenv(env, "FLOM_LOCKED_ELEMENT");
+	if (lock->token) {
+		g_snprintf(token, sizeof(token), "%" G_GUINT64_FORMAT, lock->token);
+		env = g_environ_setenv(env, "FLOM_LOCK_TOKEN", token, TRUE);
+	} else {
+		env = g_environ_unsetenv(env, "FLOM_LOCK_TOKEN");
+	}
+	return env;
+}
+
+/* What monitor_exec_child does, without fork's copy of flom's page tables
+ * (a clone that shares them until the exec): its own process group, every
+ * signal at its default, flom's mask, the lock connection inherited. Only
+ * without a terminal to hand over or a watcher to tell (the child itself
+ * does those). -1 when it failed: the fork path then does it again, with
+ * its messages and execvp's shell for a script without "#!". As every
+ * glibc posix_spawn, it leaves glibc's two internal signals (32, 33)
+ * ignored in the command; a glibc program sets them up again itself. */
+static pid_t monitor_spawn(const flom_config *cfg, const monitor_lock *lock,
+			   const sigset_t *oldmask)
+{
+	g_autofree char **argv = monitor_argv(cfg, lock);
+	g_auto(GStrv) env = monitor_environ(lock);
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t dfl;
+	pid_t pid;
+	int rc;
+
+	sigemptyset(&dfl);
+	for (int sig = 1; sig <= 31; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaddset(&dfl, sig);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+				 POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setsigdefault(&attr, &dfl);
+	posix_spawnattr_setsigmask(&attr, oldmask);
+	posix_spawn_file_actions_init(&fa);
+	/* dup2 onto itself clears close-on-exec (glibc 2.29, POSIX 2024) */
+	if (lock->fd >= 0 && lock->inherit_fd)
+		posix_spawn_file_actions_adddup2(&fa, lock->fd, lock->fd);
+	rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (rc != 0) {
+		TRACE(TRACE_MONITOR, "posix_spawnp: %s: fork and exec instead", g_strerror(rc));
+		return -1;
+	}
+	return pid;
 }
 
 static int monitor_status(int wstatus)
@@ -297,7 +361,9 @@ int monitor_run(const flom_config *cfg, const monitor_lock *lock, gboolean *lost
 	sigprocmask(SIG_BLOCK, &set, &oldmask);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	fflush(NULL);
-	pid = sfd < 0 ? -1 : fork();
+	pid = sfd < 0 || terminal || lock->notify_fd >= 0 ? -1 : monitor_spawn(cfg, lock, &oldmask);
+	if (pid < 0)
+		pid = sfd < 0 ? -1 : fork();
 	if (pid == 0)
 		monitor_exec_child(cfg, lock, &oldmask, terminal);
 	if (pid < 0) {
