@@ -397,6 +397,11 @@ static lock_result client_refused(int rc, const flom_config *cfg, int *status)
 			"certificate must be its unique id (flom --unique-id)" : "");
 		*status = FLOM_EXIT_GENERIC;
 		break;
+	case FLOM_RC_TOO_MANY:
+		fprintf(stderr, "flom: too many resources: the daemon keeps as many as it may; "
+			"try again when some have expired\n");
+		*status = FLOM_EXIT_GENERIC;
+		break;
 	case FLOM_RC_SHUTTING_DOWN:
 		fprintf(stderr, "flom: the daemon is shutting down and takes no new lock request\n");
 		*status = FLOM_EXIT_GENERIC;

@@ -41,6 +41,9 @@ typedef struct flom_config {
 	gboolean allow_remote_management; /* Daemon/AllowRemoteManagement */
 	int max_connections;              /* Daemon/MaxConnections */
 	gint64 request_timeout;           /* Daemon/RequestTimeout, ms: also the TLS handshake bound */
+	int max_peer_connections;         /* Daemon/MaxPeerConnections (TCP, per address) */
+	gint64 max_resource_idle;         /* Daemon/MaxResourceIdle, ms: cap of -i */
+	int max_resources;                /* Daemon/MaxResources */
 	/* [Monitor] */
 	guint32 ignored_signals;      /* bit n set = signal n (1..31) ignored */
 	flom_on_lock_lost on_lock_lost; /* Monitor/OnLockLost */

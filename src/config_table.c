@@ -93,6 +93,13 @@ const config_key config_keys[] = {
 	  "Give up on a daemon that does not accept or answer within MS milliseconds (default 10000)" },
 	{ "TLS", "TlsAllowedManagerIds", KT_STRING, OFF(tls_allowed_manager_ids), "tls-allowed-manager-ids", 0, 0,
 	  0, 0, NULL, "ID;ID...", "Daemon with TLS: certificate CNs that may manage it from other hosts" },
+	{ "Daemon", "MaxPeerConnections", KT_INT, OFF(max_peer_connections), "max-peer-connections", 0, 0,
+	  1, FLOM_MAX_CONNECTIONS_LIMIT, "maximum number of connections per peer", "N",
+	  "Daemon: TCP connections served at once from one address (default 512)" },
+	{ "Daemon", "MaxResourceIdle", KT_INT64, OFF(max_resource_idle), "max-resource-idle", 0, 0, 0, G_MAXINT,
+	  "maximum resource idle lifespan", "MS", "Daemon: the longest -i a request may ask (default 3600000, one hour)" },
+	{ "Daemon", "MaxResources", KT_INT, OFF(max_resources), "max-resources", 0, 0, 1, FLOM_RESOURCES_MAX,
+	  "maximum number of resources", "N", "Daemon: resources kept at once (default and most 100000)" },
 	{ "Monitor", "OnLockLost", KT_ON_LOCK_LOST, OFF(on_lock_lost), "on-lock-lost", 0, 0, 0, 0,
 	  NULL, "terminate|warn", "When the lock is lost: terminate the command (default) or only warn" },
 	{ "Monitor", "GracePeriod", KT_INT64, OFF(grace_period), "grace-period", 0, 0, 0, FLOM_GRACE_PERIOD_MAX,
@@ -149,6 +156,9 @@ void config_init(flom_config *cfg)
 	cfg->multicast_port = FLOM_DEFAULT_PORT;
 	cfg->max_connections = FLOM_DEFAULT_MAX_CONNECTIONS;
 	cfg->request_timeout = FLOM_DEFAULT_REQUEST_TIMEOUT_MS;
+	cfg->max_peer_connections = FLOM_DEFAULT_MAX_PEER_CONNECTIONS;
+	cfg->max_resource_idle = FLOM_DEFAULT_MAX_RESOURCE_IDLE_MS;
+	cfg->max_resources = FLOM_RESOURCES_MAX;
 	cfg->on_lock_lost = FLOM_ON_LOCK_LOST_TERMINATE;
 	cfg->grace_period = FLOM_GRACE_PERIOD_DEFAULT;
 	cfg->etcd_prefix = g_strdup(FLOM_ETCD_DEFAULT_PREFIX);

@@ -187,6 +187,12 @@ char *config_resource_name_problem(const char *name)
 	if (format && rsrc_name_timestamp_grain(format, &grain) < 0)
 		return g_strdup_printf("'%s' is not a valid name for a resource: timestamp format '%s' "
 				       "has no field of an hour or finer (%%H %%M %%S %%T #f...)", name, format);
+	if (strlen(name) > FLOM_RESOURCE_NAME_MAX)
+		return g_strdup_printf("a resource name has at most %d bytes (this one has %zu)",
+				       FLOM_RESOURCE_NAME_MAX, strlen(name));
+	if (name[0] == '/' && rsrc_name_hier_depth(name) > FLOM_HIER_DEPTH_MAX)
+		return g_strdup_printf("'%s' is not a valid name for a resource: a hierarchical "
+				       "name has at most %d levels", name, FLOM_HIER_DEPTH_MAX);
 	return g_strdup_printf("'%s' is not a valid name for a resource", name);
 }
 

@@ -53,7 +53,7 @@ static void daemon_handle_lock(daemon_state *d, conn *c, const flom_msg *m)
 		.quantity = m->quantity,
 		.wait = m->wait != 0,
 		.create = m->create != 0,
-		.idle_lifespan_ms = m->lifespan,
+		.idle_lifespan_ms = MIN(m->lifespan, d->cfg->max_resource_idle),
 		.peer = c->peer_str,
 		.client = &ci,
 	};
@@ -248,7 +248,6 @@ void daemon_dispatch(daemon_state *d, conn *c, const char *buf, size_t len)
 	}
 	if (msg_check_request(&m, &err) < 0)
 		goto bad;
-	c->deadline = 0; /* a complete request arrived */
 	if (c->state == CONN_NEW && m.verb == MSG_VERB_LOCK && m.status)
 		daemon_handle_status(d, c, &m);
 	else if (c->state == CONN_NEW && m.verb == MSG_VERB_LOCK && m.step == MSG_STEP_REQUEST)
@@ -263,6 +262,8 @@ void daemon_dispatch(daemon_state *d, conn *c, const char *buf, size_t len)
 		g_set_error(&err, MSG_ERROR, 0, "verb %d step %d not expected now", m.verb, m.step);
 		goto bad;
 	}
+	if (!c->closed)
+		conn_arm_deadline(d, c);
 	msg_clear(&m);
 	return;
 bad:
@@ -546,8 +547,7 @@ static void daemon_prepare_wait(daemon_state *d)
 				daemon_role(d) == MSG_DAEMON_SETTLING ? 0 : POLLIN);
 
 	/* connections without a request (or TLS handshake) in time */
-	if (d->tls)
-		next = MIN(next, daemon_tls_expire(d, now));
+	next = MIN(next, daemon_expire_conns(d, now));
 	loop_timer_arm(d->wakeup, next);
 }
 
@@ -584,6 +584,7 @@ static void daemon_loop(daemon_state *d, const sigset_t *waitmask)
 		lt_tick(d->lt, g_get_real_time(), d->events);
 		daemon_send_events(d);
 		daemon_check_quiesce(d);
+		daemon_trim_memory(d);
 		daemon_update_idle(d, g_get_monotonic_time());
 	}
 }
@@ -597,18 +598,21 @@ static void daemon_init(daemon_state *d, const flom_config *cfg)
 	d->listen_fd = -1;
 	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	d->lt = lt_new();
+	lt_set_max_resources(d->lt, (guint)cfg->max_resources);
 	d->events = lt_events_new();
 	d->encoded = g_string_sized_new(256);
 	d->loop = loop_new();
 	d->wakeup = loop_timer_new(d->loop, NULL, NULL);
 	/* The loop owns the connections (conn_free once a pass is over). */
 	d->conns = g_hash_table_new(g_int64_hash, g_int64_equal);
+	daemon_bounds_init(d);
 }
 
 /* Close every connection (holders notice at once), remove the socket. */
 static void daemon_cleanup(daemon_state *d)
 {
 	g_hash_table_destroy(d->conns);
+	daemon_bounds_cleanup(d);
 	election_free(d->election);
 	loop_free(d->loop);
 	if (d->listen_fd >= 0)

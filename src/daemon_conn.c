@@ -173,6 +173,7 @@ static void conn_free(conn *c)
 		g_string_free(c->out, TRUE);
 	g_free(c->partial);
 	g_free(c->peer_str);
+	g_free(c->peer_ip);
 	g_free(c->resource);
 	g_free(c);
 }
@@ -193,6 +194,7 @@ void conn_close(daemon_state *d, conn *c)
 		daemon_release(d, c, TRUE);
 		c->state = CONN_FINISHED;
 	}
+	conn_bounds_forget(d, c);
 	g_hash_table_remove(d->conns, &c->id);
 	/* Freed (conn_free) when the pass is over: callers up the stack and
 	 * the loop's ready list may still hold c. */
@@ -340,6 +342,13 @@ void daemon_accept(daemon_state *d)
 					  d->cfg->tcp_keepalive_probes);
 		}
 		conn_describe_peer(c);
+		if (!daemon_peer_admit(d, c)) {
+			/* one host cannot take every connection */
+			d->dropped++;
+			conn_free(c);
+			continue;
+		}
+		conn_arm_deadline(d, c);
 		c->watch = loop_add(d->loop, fd, POLLIN, daemon_on_conn, c, (GDestroyNotify)conn_free);
 		g_hash_table_insert(d->conns, &c->id, c);
 		TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " from %s", c->id, c->peer_str);

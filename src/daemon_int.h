@@ -45,7 +45,9 @@ typedef struct conn {
 	tls_conn *tls;         /* the TLS session, when the daemon has TLS */
 	gboolean handshaking;  /* TLS handshake not finished yet */
 	short want;            /* poll event the TLS session waits for */
-	gint64 deadline;       /* monotonic us: close if no request by then; 0 none */
+	gint64 deadline;       /* monotonic us: closed then (conn_arm_deadline); 0 none */
+	GList *deadline_link;  /* in d->deadlines while armed */
+	char *peer_ip;         /* TCP: the address counted against MaxPeerConnections */
 	char *partial;         /* bytes of an incomplete message, or NULL */
 	size_t partial_len;
 	GString *out;          /* answers the socket did not take yet, or NULL */
@@ -77,6 +79,10 @@ typedef struct daemon_state {
 	int spare_fd;             /* given up to accept and close when out of fds */
 	char scratch[FLOM_MSG_MAX]; /* one read at a time: idle connections own no buffer */
 	GString *encoded;
+	GHashTable *peer_conns;   /* TCP peer address -> its connections (GUINT) */
+	GQueue deadlines;         /* conn* with a deadline, earliest first */
+	guint conns_peak;         /* most connections since the last trim */
+	gboolean trimming;        /* a flood is going: trim at each quarter */
 } daemon_state;
 
 /* ---- daemon_conn.c: connections ---- */
@@ -105,10 +111,29 @@ void conn_read(daemon_state *d, conn *c);
 /* The poll events c waits for now. */
 void conn_watch_output(daemon_state *d, conn *c);
 
+/* ---- daemon_bounds.c: greedy peers ---- */
+
+/* A connection that is no holder, waiter or accepted manager must finish its
+ * part (a complete request, or closing after its answer) within
+ * RequestTimeout; called on accept and after each request. */
+void conn_arm_deadline(daemon_state *d, conn *c);
+/* Close the connections past their deadline; the next deadline, or
+ * G_MAXINT64. */
+gint64 daemon_expire_conns(daemon_state *d, gint64 now_mono);
+/* Whether one more TCP connection from c's address fits MaxPeerConnections
+ * (counted when it does). */
+gboolean daemon_peer_admit(daemon_state *d, conn *c);
+/* c is closing: out of the deadlines and its address's count. */
+void conn_bounds_forget(daemon_state *d, conn *c);
+/* Once a flood of connections is over, free memory goes back to the system. */
+void daemon_trim_memory(daemon_state *d);
+void daemon_bounds_init(daemon_state *d);
+void daemon_bounds_cleanup(daemon_state *d);
+
 /* ---- daemon_tls.c: the daemon's side of TLS ---- */
 
 /* Start the session of a new connection; its handshake then proceeds in the
- * loop (daemon_tls_handshake) until the request timeout. */
+ * loop (daemon_tls_handshake), bounded by the connection's deadline. */
 void daemon_tls_start(daemon_state *d, conn *c);
 void daemon_tls_handshake(daemon_state *d, conn *c);
 /* A plain daemon: c's first bytes are a TLS record (dropped: TRUE). */
@@ -117,8 +142,6 @@ gboolean daemon_tls_hello_on_plain(daemon_state *d, conn *c, const char *buf, si
 gboolean daemon_tls_peer_id_ok(daemon_state *d, conn *c, const char *peerid);
 /* c's certificate CN is this daemon's id or one of TlsAllowedManagerIds. */
 gboolean daemon_tls_may_manage(const daemon_state *d, const conn *c);
-/* Close the connections past their deadline; the earliest deadline left. */
-gint64 daemon_tls_expire(daemon_state *d, gint64 now_mono);
 
 /* ---- daemon.c ---- */
 

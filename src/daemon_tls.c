@@ -1,8 +1,8 @@
 /*
  * flom: the daemon's side of TLS. Handshakes proceed inside the loop like any
- * other I/O, bounded by the request timeout, so a silent or slow peer costs
- * only its own connection; peer ids and manager ids are checked against the
- * client's certificate.
+ * other I/O, bounded by the request timeout (conn_arm_deadline), so a silent
+ * or slow peer costs only its own connection; peer ids and manager ids are
+ * checked against the client's certificate.
  */
 #include "config.h"
 #include "daemon_int.h"
@@ -26,7 +26,6 @@ void daemon_tls_start(daemon_state *d, conn *c)
 	}
 	c->handshaking = TRUE;
 	c->want = POLLIN;
-	c->deadline = g_get_monotonic_time() + d->cfg->request_timeout * 1000;
 	conn_watch_output(d, c);
 }
 
@@ -87,31 +86,6 @@ gboolean daemon_tls_hello_on_plain(daemon_state *d, conn *c, const char *buf, si
 		return FALSE;
 	conn_drop(d, c, "it speaks TLS, this daemon does not");
 	return TRUE;
-}
-
-gint64 daemon_tls_expire(daemon_state *d, gint64 now_mono)
-{
-	g_autoptr(GPtrArray) late = g_ptr_array_new();
-	gint64 next = G_MAXINT64;
-	GHashTableIter it;
-	gpointer v;
-
-	g_hash_table_iter_init(&it, d->conns);
-	while (g_hash_table_iter_next(&it, NULL, &v)) {
-		conn *c = v;
-
-		if (c->deadline && c->deadline <= now_mono)
-			g_ptr_array_add(late, c);
-		else if (c->deadline)
-			next = MIN(next, c->deadline);
-	}
-	for (guint i = 0; i < late->len; i++) {
-		conn *c = g_ptr_array_index(late, i);
-
-		conn_drop(d, c, "no %s within %" G_GINT64_FORMAT " ms",
-			  c->handshaking ? "TLS handshake" : "request", d->cfg->request_timeout);
-	}
-	return next;
 }
 
 gboolean daemon_tls_peer_id_ok(daemon_state *d, conn *c, const char *peerid)

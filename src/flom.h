@@ -39,6 +39,9 @@ enum {
 	/* A plain client on a daemon that speaks TLS (the original's
 	 * NO_TLS_CONNECTION): the only plain bytes such a daemon sends. */
 	FLOM_RC_NO_TLS = -24,
+	/* Ours (the original's CONTAINER_FULL): the daemon holds as many
+	 * resources as it may; an original client exits 99 on it. */
+	FLOM_RC_TOO_MANY = -12,
 };
 
 /* ---- lock modes: VMS DLM, wire values of the original ---- */
@@ -71,6 +74,11 @@ typedef enum {
 #define FLOM_ANSWER_TIMEOUT_DEFAULT 10000 /* ms a daemon has to accept and answer (client) */
 #define FLOM_ETCD_DEFAULT_PREFIX     "/flom/"
 #define FLOM_ETCD_DEFAULT_LEASE_TTL  10    /* seconds */
+/* Greedy peers: one address holds at most this many TCP connections (well
+ * below MaxConnections: one host cannot lock everyone out); a request's -i
+ * is cut to this. */
+#define FLOM_DEFAULT_MAX_PEER_CONNECTIONS 512
+#define FLOM_DEFAULT_MAX_RESOURCE_IDLE_MS 3600000
 
 /* ---- bounds: every size and count the program keeps ---- */
 #define FLOM_MSG_MAX            4096   /* one framed message on a stream */
@@ -104,6 +112,8 @@ typedef enum {
 #define FLOM_ELECTION_ANSWERS_PER_S 20 /* announcements answered on the group at most this often */
 #define FLOM_ELECTION_ANSWERS_BURST 5
 #define FLOM_ELECTION_CLOCK_SKEW_MS 600000 /* a rival started this far in our future is implausible */
+#define FLOM_HIER_DEPTH_MAX     32     /* components of a hierarchical name */
+#define FLOM_TRIM_CONNS_MIN     1024   /* a peak of connections worth giving memory back after */
 /* Linux refuses larger values for TCP_KEEPIDLE/TCP_KEEPINTVL and TCP_KEEPCNT
  * (MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL, MAX_TCP_KEEPCNT): the configuration
  * rejects them rather than let the daemon's setsockopt() fail later. */

@@ -15,6 +15,12 @@
  *    conflicting ones for hierarchical resources, see rsrc_hier.c);
  *  - on every departure the waiters are examined from the head, and for
  *    strict types the scan stops at the first one that cannot be granted;
+ *  - a selective queue (hierarchical) is scanned whole, O(waiters x depth):
+ *    a departure only marks it, and the next lt_tick (due at once) makes one
+ *    scan for all the departures before it, so N holders or waiters leaving
+ *    together cost one scan, not N; a waiter leaving while no waiter the
+ *    holders admit is queued (queue_only == 0) lets nobody in and marks
+ *    nothing;
  *  - every grant gets a fencing token larger than every token before it.
  */
 #include <string.h>
@@ -28,6 +34,7 @@ struct lt_table {
 	GHashTable *owners;       /* &id -> lt_owner* (holding, waiting, parked) */
 	GHashTable *incubator;    /* key -> GQueue* of parked lt_owner* */
 	guint parked;
+	guint max_resources;      /* lt_set_max_resources */
 	GTree *timers;            /* lt_resource* ordered by (wake_us, serial) */
 	guint64 last_token;
 	guint64 next_serial;
@@ -159,6 +166,10 @@ static gint64 time_after_ms(gint64 now_us, gint64 ms)
 
 /* After anything changed on r: start or end its idle period, and put its
  * next wake time (reap or policy timer) in the tree. */
+/* The wake time of a resource whose selective queue waits for a scan: due at
+ * any lt_tick, whatever the clock says. */
+#define LT_WAKE_NOW 0
+
 static void resource_touch(lt_table *t, lt_resource *r, gint64 now_us)
 {
 	gboolean idle = r->holders.length == 0 && r->waiters.length == 0;
@@ -172,8 +183,11 @@ static void resource_touch(lt_table *t, lt_resource *r, gint64 now_us)
 			t->keep_until_us = MAX(t->keep_until_us, r->idle_deadline_us);
 	}
 	r->idle = idle;
-	if (idle)
+	if (idle) {
+		r->scan_pending = FALSE;
 		wake = r->idle_deadline_us;
+	} else if (r->scan_pending)
+		wake = LT_WAKE_NOW;
 	else if (r->policy->next_timer != NULL)
 		wake = r->policy->next_timer(r, now_us);
 	timer_set(t, r, wake);
@@ -326,6 +340,7 @@ static gboolean waiter_ahead_blocks(const lt_resource *r, const lt_owner *o)
 static void lock_try(lt_table *t, lt_resource *r, lt_owner *o, gint64 now_us, GArray *events)
 {
 	int rc = r->policy->admit != NULL ? r->policy->admit(r, o) : FLOM_RC_OK;
+	gboolean admitted;
 
 	o->rsrc = r;
 	if (rc != FLOM_RC_OK) {
@@ -334,12 +349,16 @@ static void lock_try(lt_table *t, lt_resource *r, lt_owner *o, gint64 now_us, GA
 		owner_refuse(t, o, rc, events);
 		return;
 	}
-	if (!waiter_ahead_blocks(r, o) && r->policy->can_grant(r, o, now_us))
+	admitted = r->policy->can_grant(r, o, now_us);
+	if (admitted && !waiter_ahead_blocks(r, o)) {
 		owner_grant(t, r, o, now_us, events);
-	else if (!o->wait || r->waiters.length >= FLOM_WAITERS_MAX)
+	} else if (!o->wait || r->waiters.length >= FLOM_WAITERS_MAX) {
 		owner_refuse(t, o, FLOM_RC_BUSY, events);
-	else
+	} else {
+		if (admitted)
+			r->queue_only++;
 		owner_enqueue(t, r, o, events);
+	}
 }
 
 /* ---- waking waiters ---- */
@@ -371,14 +390,19 @@ static void scan_selective(lt_table *t, lt_resource *r, gint64 now_us, GArray *e
 
 	for (l = r->waiters.head; l != NULL; l = l->next)
 		r->policy->queue_mark(r, l->data, FALSE);
+	r->queue_only = 0;
 	for (l = r->waiters.head; l != NULL; l = next) {
 		lt_owner *w = l->data;
+		gboolean admitted = r->policy->can_grant(r, w, now_us);
 
 		next = l->next;
-		if (!r->policy->queue_blocks(r, w) && r->policy->can_grant(r, w, now_us))
+		if (admitted && !r->policy->queue_blocks(r, w)) {
 			waiter_grant(t, r, w, now_us, events);
-		else
-			r->policy->queue_mark(r, w, TRUE);
+			continue;
+		}
+		r->policy->queue_mark(r, w, TRUE);
+		if (admitted)
+			r->queue_only++;
 	}
 }
 
@@ -446,8 +470,14 @@ lt_table *lt_new(void)
 	t->incubator = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					     (GDestroyNotify)g_queue_free);
 	t->timers = g_tree_new_full(timer_cmp, NULL, NULL, NULL);
+	t->max_resources = FLOM_RESOURCES_MAX;
 	lt_stats_init(&t->stats);
 	return t;
+}
+
+void lt_set_max_resources(lt_table *t, guint max)
+{
+	t->max_resources = CLAMP(max, 1, FLOM_RESOURCES_MAX);
 }
 
 void lt_free(lt_table *t)
@@ -513,13 +543,14 @@ static lt_resource *request_resource_missing(lt_table *t, const lt_lock_request 
 		if (!req->wait)
 			event_emit(events, req->owner, FLOM_RC_CANT_WAIT, NULL, 0);
 		else if (t->parked >= FLOM_INCUBATOR_MAX)
-			event_emit(events, req->owner, FLOM_RC_BUSY, NULL, 0);
+			event_emit(events, req->owner, FLOM_RC_TOO_MANY, NULL, 0);
 		else
 			incubator_park(t, owner_new(req, type, key, now_us), events);
 		return NULL;
 	}
-	if (g_hash_table_size(t->resources) >= FLOM_RESOURCES_MAX) {
-		event_emit(events, req->owner, FLOM_RC_BUSY, NULL, 0);
+	if (g_hash_table_size(t->resources) >= t->max_resources) {
+		/* not "busy": no holder will ever make room for this name */
+		event_emit(events, req->owner, FLOM_RC_TOO_MANY, NULL, 0);
 		return NULL;
 	}
 	r = resource_new(t, req, type, g_strdup(key), now_us);
@@ -563,6 +594,7 @@ void lt_request(lt_table *t, const lt_lock_request *req, gint64 now_us, GArray *
 void lt_release(lt_table *t, guint64 owner, gboolean rollback, gint64 now_us, GArray *events)
 {
 	lt_owner *o = g_hash_table_lookup(t->owners, &owner);
+	gboolean holder;
 	lt_resource *r;
 
 	if (o == NULL)
@@ -573,7 +605,8 @@ void lt_release(lt_table *t, guint64 owner, gboolean rollback, gint64 now_us, GA
 		return;
 	}
 	r = o->rsrc;
-	if (o->state == LT_OWNER_HOLDING) {
+	holder = o->state == LT_OWNER_HOLDING;
+	if (holder) {
 		r->policy->release(r, o, rollback);
 		g_queue_delete_link(&r->holders, o->link);
 		lt_stats_add_hold(r->stats, now_us - o->since_us);
@@ -586,7 +619,10 @@ void lt_release(lt_table *t, guint64 owner, gboolean rollback, gint64 now_us, GA
 	TRACE(TRACE_LOCKTABLE, "owner %" G_GUINT64_FORMAT " left '%s'%s", o->id, o->name,
 	      rollback ? " (rollback)" : "");
 	owner_drop(t, o);
-	resource_wake_waiters(t, r, now_us, events);
+	if (r->policy->queue_mark == NULL)
+		scan_strict(t, r, now_us, events);
+	else if (holder || r->queue_only > 0)
+		r->scan_pending = TRUE;
 	resource_touch(t, r, now_us);
 }
 
@@ -609,6 +645,7 @@ void lt_tick(lt_table *t, gint64 now_us, GArray *events)
 			resource_destroy(t, r);
 			continue;
 		}
+		r->scan_pending = FALSE;
 		resource_wake_waiters(t, r, now_us, events);
 		resource_touch(t, r, now_us);
 	}

@@ -48,6 +48,9 @@ void lt_events_clear(GArray *events);
 
 lt_table *lt_new(void);
 void lt_free(lt_table *t);
+/* Resources alive at most (default and ceiling FLOM_RESOURCES_MAX): a
+ * request that would create one more is refused FLOM_RC_TOO_MANY. */
+void lt_set_max_resources(lt_table *t, guint max);
 
 /*
  * A new request. Exactly one event for req->owner is appended first (granted,
@@ -64,14 +67,18 @@ void lt_request(lt_table *t, const lt_lock_request *req, gint64 now_us, GArray *
 /*
  * The owner unlocked (rollback as it sent it) or went away (the daemon passes
  * rollback=TRUE for a disconnect without unlock). Whether it held or waited,
- * it is gone afterwards; the grants this makes possible are appended.
+ * it is gone afterwards; the grants this makes possible are appended, except
+ * on a hierarchical resource: there they come with the next lt_tick, due at
+ * once (lt_next_deadline), which serves every departure before it with one
+ * scan of the queue. A caller ticks after each batch of releases.
  */
 void lt_release(lt_table *t, guint64 owner, gboolean rollback, gint64 now_us, GArray *events);
 
 /* Whether owner is known (holding, waiting or parked), and the name it asked. */
 const char *lt_owner_resource(const lt_table *t, guint64 owner);
 
-/* Timers: timestamp grains that free a waiter, idle resources to reap. */
+/* Timers: timestamp grains that free a waiter, idle resources to reap,
+ * hierarchical queues to scan after departures. */
 void lt_tick(lt_table *t, gint64 now_us, GArray *events);
 /* When lt_tick has work next (absolute, us), or G_MAXINT64. */
 gint64 lt_next_deadline(const lt_table *t);

@@ -84,6 +84,11 @@ struct lt_resource {
 	gint64 wake_us;           /* its key in the table's timer tree, or G_MAXINT64 */
 	guint64 serial;           /* breaks ties between equal wake times */
 	lt_stats *stats;          /* its counters, kept by key in the table */
+	/* Selective queues: waiters the holders would admit but a waiter ahead
+	 * blocks (an upper bound, exact after each scan). While it is 0 a
+	 * waiter that leaves can let nobody in: no rescan. */
+	guint queue_only;
+	gboolean scan_pending;    /* a departure may let waiters in: lt_tick scans */
 	gpointer state;           /* the policy's own */
 };
 

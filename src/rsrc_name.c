@@ -157,6 +157,16 @@ static rsrc_type classify_shape(const char *name)
 	return RSRC_INVALID;
 }
 
+/* Components = slashes; each one is a node of the daemon's tree. */
+guint rsrc_name_hier_depth(const char *name)
+{
+	guint depth = 0;
+
+	for (const char *p = name; *p != '\0'; p++)
+		depth += (*p == '/');
+	return depth;
+}
+
 /* Whether the parameters a shape carries are usable: a capacity in range, a
  * bounded set, a timestamp format with a grain. Checking them here lets the
  * client refuse a name before it reaches any daemon. */
@@ -178,6 +188,8 @@ static gboolean parameters_valid(rsrc_type type, const char *name)
 			elements += (*p == '.');
 		return elements <= FLOM_SET_ELEMENTS_MAX;
 	}
+	case RSRC_HIER:
+		return rsrc_name_hier_depth(name) <= FLOM_HIER_DEPTH_MAX;
 	case RSRC_TIMESTAMP: {
 		g_autofree char *fmt = rsrc_name_timestamp_format(name);
 

@@ -17,9 +17,12 @@ typedef enum {
 /* The type of a name by the original's grammar (first match wins). Names
  * longer than FLOM_RESOURCE_NAME_MAX are invalid, and so are names whose
  * parameters are unusable: a capacity outside 1..FLOM_NUMERIC_MAX, more than
- * FLOM_SET_ELEMENTS_MAX set elements, a timestamp format without a grain.
+ * FLOM_SET_ELEMENTS_MAX set elements, a timestamp format without a grain,
+ * a hierarchical path deeper than FLOM_HIER_DEPTH_MAX components.
  * ALPHA and DIGIT are ASCII whatever the locale. */
 rsrc_type rsrc_name_classify(const char *name);
+/* The levels of a hierarchical name (its slashes). */
+guint rsrc_name_hier_depth(const char *name);
 const char *rsrc_type_name(rsrc_type type);
 
 /* The N of name[N], _s_x[N], _S_x[N], _t_F[N]: 0 on success, -1 if absent or

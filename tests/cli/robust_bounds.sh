@@ -20,7 +20,9 @@ RSS_LEAK_MAX=1024
 SOCK=$TEST_TMP/bounds.sock
 # Started under the usual soft limit of 1024 descriptors: serving 3000
 # connections (MaxConnections defaults to 16384) is the daemon's own business.
-( ulimit -Sn 1024; "$FLOM_BIN" -s "$SOCK" -d -1 -- true )
+# Idle connections are what this measures: RequestTimeout (closing them
+# after 5 s, tests/cli/trust_greedy.sh) is pushed out of the way.
+( ulimit -Sn 1024; "$FLOM_BIN" -s "$SOCK" -d -1 --request-timeout=600000 -- true )
 is "$?" 0 "start a daemon"
 DPID=$(listener_pid unix "$SOCK")
 [ -n "$DPID" ] || { diag "no daemon listens on $SOCK"; done_testing; exit; }
@@ -75,7 +77,7 @@ kill "$DPID"
 MAX=50
 printf '[Resource]\n[Daemon]\nMaxConnections=%s\n[Network]\n' "$MAX" >max.conf
 S2=$TEST_TMP/max.sock
-"$FLOM_BIN" -c max.conf -s "$S2" -d -1 -- true
+"$FLOM_BIN" -c max.conf -s "$S2" -d -1 --request-timeout=600000 -- true
 is "$?" 0 "start a daemon with MaxConnections=$MAX"
 MPID=$(listener_pid unix "$S2")
 MFDS0=$(fd_count "$MPID")
@@ -105,7 +107,7 @@ kill "$MPID"
 # ---- a descriptor limit below MaxConnections (16384 by default) ----
 LIM=256
 S3=$TEST_TMP/fdlimit.sock
-( ulimit -Sn "$LIM"; ulimit -Hn "$LIM"; "$FLOM_BIN" -s "$S3" -d -1 -- true )
+( ulimit -Sn "$LIM"; ulimit -Hn "$LIM"; "$FLOM_BIN" -s "$S3" -d -1 --request-timeout=600000 -- true )
 is "$?" 0 "start a daemon whose hard limit is $LIM descriptors"
 LPID=$(listener_pid unix "$S3")
 LFDS0=$(fd_count "$LPID")

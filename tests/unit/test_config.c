@@ -139,6 +139,9 @@ static void test_defaults(void)
 		"[Daemon]/RequestTimeout=5000\n"
 		"[Network]/AnswerTimeout=10000\n"
 		"[TLS]/TlsAllowedManagerIds=''\n"
+		"[Daemon]/MaxPeerConnections=512\n"
+		"[Daemon]/MaxResourceIdle=3600000\n"
+		"[Daemon]/MaxResources=100000\n"
 		"[Monitor]/OnLockLost='terminate'\n"
 		"[Monitor]/GracePeriod=5000\n"
 		"[Etcd]/Endpoints=''\n"
@@ -292,6 +295,10 @@ static void test_numbers(void)
 		{ "--tcp-keepalive-intvl", "12345", "[Network]/TcpKeepaliveIntvl=12345" },
 		{ "--tcp-keepalive-probes", "12", "[Network]/TcpKeepaliveProbes=12" },
 		{ "--max-connections", "10", "[Daemon]/MaxConnections=10" },
+		{ "--max-peer-connections", "7", "[Daemon]/MaxPeerConnections=7" },
+		{ "--max-resource-idle", "2h", "[Daemon]/MaxResourceIdle=7200000" },
+		{ "--max-resource-idle", "0", "[Daemon]/MaxResourceIdle=0" },
+		{ "--max-resources", "100", "[Daemon]/MaxResources=100" },
 	};
 	static const struct { const char *opt, *value, *reason; } bad[] = {
 		{ "-o", "abc", "'abc' is not an integer" },
@@ -319,6 +326,9 @@ static void test_numbers(void)
 		{ "--tcp-keepalive-intvl", "0", "TCP keepalive interval must be between" },
 		{ "--tcp-keepalive-probes", "128", "TCP keepalive probes must be between" },
 		{ "--max-connections", "0", "maximum number of connections must be between" },
+		{ "--max-peer-connections", "0", "maximum number of connections per peer must be between" },
+		{ "--max-resource-idle", "-1", "maximum resource idle lifespan must be >= 0" },
+		{ "--max-resources", "100001", "maximum number of resources must be between 1 and 100000" },
 		{ "-p", "", "'' is not an integer" },
 		{ "-p", " 5", "is not an integer" },
 	};

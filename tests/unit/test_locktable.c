@@ -83,10 +83,13 @@ static int lock(fx *f, guint64 owner, const char *name)
 	return lock_mode(f, owner, name, EX, TRUE);
 }
 
+/* As the daemon does: the release, then the tick at the end of its pass
+ * (hierarchical queues are scanned there). */
 static void unlock(fx *f, guint64 owner, gboolean rollback)
 {
 	lt_events_clear(f->ev);
 	lt_release(f->t, owner, rollback, f->now, f->ev);
+	lt_tick(f->t, f->now, f->ev);
 }
 
 static void tick(fx *f, gint64 now)
@@ -428,6 +431,75 @@ static void test_hier_objects(fx *f, gconstpointer data)
 	tick(f, f->now + FLOM_RESOURCE_IDLE_MIN_MS * MS);
 	g_assert_cmpuint(lt_resource_count(f->t), ==, 0);
 	g_assert_true(lt_is_empty(f->t));
+}
+
+/* A waiter that leaves lets in the waiters it alone blocked (the holders
+ * admit them), and only a rescan that can grant someone is made: waiters
+ * blocked by a holder stay queued, in order, however many leave. */
+static void test_hier_waiter_leaves(fx *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(lock(f, 1, "/a/x"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 2, "/a"), ==, FLOM_RC_ENQUEUED);      /* the holder blocks it */
+	g_assert_cmpint(lock(f, 3, "/a/y"), ==, FLOM_RC_ENQUEUED);    /* waiter 2 blocks it */
+	for (guint64 o = 10; o < 1010; o++)
+		g_assert_cmpint(lock(f, o, "/a/x"), ==, FLOM_RC_ENQUEUED); /* the holder blocks them */
+	for (guint64 o = 10; o < 1010; o++) {
+		unlock(f, o, TRUE);
+		g_assert_cmpuint(f->ev->len, ==, 0);
+	}
+	unlock(f, 2, TRUE);
+	g_assert_cmpint(ev_rc(f, 3), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 4, "/a/x/z"), ==, FLOM_RC_ENQUEUED);
+	unlock(f, 1, FALSE);
+	g_assert_cmpint(ev_rc(f, 4), ==, FLOM_RC_OK);
+}
+
+/* N departures before one tick (a daemon's pass) cost one scan of the
+ * queue, not N. Waiters on a deep path that the holders admit but a waiter
+ * ahead blocks (where any departure could let someone in) leave together;
+ * then N readers of a deep path leave together while N writers wait. Quadratic
+ * work would take minutes here; the bound is wide for a loaded machine. */
+static void test_hier_leave_together(fx *f, gconstpointer data)
+{
+	enum { N = 20000 };
+	g_autoptr(GString) deep = g_string_new("");
+	g_autoptr(GTimer) timer = NULL;
+	g_autofree char *waiters_path = NULL;
+	g_autofree char *readers_path = NULL;
+
+	(void)data;
+	for (int i = 2; i < FLOM_HIER_DEPTH_MAX; i++)
+		g_string_append_printf(deep, "/level%02d", i);
+	waiters_path = g_strconcat("/a/y", deep->str, NULL);
+	readers_path = g_strconcat("/b/y", deep->str, NULL);
+	g_assert_cmpint(lock(f, 1, "/a/x"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 2, "/a"), ==, FLOM_RC_ENQUEUED);
+	for (guint64 o = 10; o < 10 + N; o++)
+		g_assert_cmpint(lock(f, o, waiters_path), ==, FLOM_RC_ENQUEUED);
+	for (guint64 o = 100000; o < 100000 + N; o++)
+		g_assert_cmpint(lock_mode(f, o, readers_path, FLOM_LOCK_MODE_PR, TRUE), ==, FLOM_RC_OK);
+	for (guint64 o = 200000; o < 200000 + N; o++)
+		g_assert_cmpint(lock(f, o, readers_path), ==, FLOM_RC_ENQUEUED);
+	timer = g_timer_new();
+	lt_events_clear(f->ev);
+	for (guint64 o = 10; o < 10 + N; o++)
+		lt_release(f->t, o, TRUE, f->now, f->ev);
+	g_assert_cmpuint(f->ev->len, ==, 0);
+	g_assert_cmpint(lt_next_deadline(f->t), <=, f->now);
+	tick(f, f->now);
+	g_assert_cmpuint(f->ev->len, ==, 0);                /* the holder still blocks 2 */
+	for (guint64 o = 100000; o < 100000 + N; o++)
+		lt_release(f->t, o, FALSE, f->now, f->ev);
+	g_assert_cmpuint(f->ev->len, ==, 0);
+	tick(f, f->now);
+	g_assert_cmpuint(f->ev->len, ==, 1);                /* the first writer */
+	g_assert_cmpint(ev_rc(f, 200000), ==, FLOM_RC_OK);
+	g_test_message("%d waiters, then %d holders left together: %.3f s", N, N,
+		       g_timer_elapsed(timer, NULL));
+	g_assert_cmpfloat(g_timer_elapsed(timer, NULL), <, 10.0);
+	unlock(f, 1, FALSE);
+	g_assert_cmpint(ev_rc(f, 2), ==, FLOM_RC_OK);
 }
 
 /* ---- numeric ---- */
@@ -1100,7 +1172,7 @@ static void test_resources_max(fx *f, gconstpointer data)
 		g_snprintf(name, sizeof(name), "r%u", i);
 		g_assert_cmpint(lock(f, i + 1, name), ==, FLOM_RC_OK);
 	}
-	g_assert_cmpint(lock(f, FLOM_RESOURCES_MAX + 1, "one.more"), ==, FLOM_RC_BUSY);
+	g_assert_cmpint(lock(f, FLOM_RESOURCES_MAX + 1, "one.more"), ==, FLOM_RC_TOO_MANY);
 	g_assert_null(lt_owner_resource(f->t, FLOM_RESOURCES_MAX + 1));
 	/* existing resources still serve */
 	g_assert_cmpint(lock(f, FLOM_RESOURCES_MAX + 2, "r7"), ==, FLOM_RC_ENQUEUED);
@@ -1111,13 +1183,28 @@ static void test_resources_max(fx *f, gconstpointer data)
 	g_assert_cmpint(lock(f, FLOM_RESOURCES_MAX + 1, "one.more"), ==, FLOM_RC_OK);
 }
 
+/* A smaller table, as [Daemon] MaxResources makes it: full is "too many",
+ * never "busy", for a new name with or without wait. */
+static void test_resources_configured(fx *f, gconstpointer data)
+{
+	(void)data;
+	lt_set_max_resources(f->t, 2);
+	g_assert_cmpint(lock(f, 1, "a"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 2, "b"), ==, FLOM_RC_OK);
+	g_assert_cmpint(lock(f, 3, "c"), ==, FLOM_RC_TOO_MANY);
+	g_assert_cmpint(lock_mode(f, 4, "c", EX, FALSE), ==, FLOM_RC_TOO_MANY);
+	g_assert_cmpint(lock(f, 5, "/h/x"), ==, FLOM_RC_TOO_MANY);
+	g_assert_cmpint(lock(f, 6, "a"), ==, FLOM_RC_ENQUEUED);
+	g_assert_cmpuint(lt_resource_count(f->t), ==, 2);
+}
+
 static void test_incubator_max(fx *f, gconstpointer data)
 {
 	(void)data;
 	for (guint64 o = 1; o <= FLOM_INCUBATOR_MAX; o++)
 		g_assert_cmpint(lock_nocreate(f, o, o % 2 ? "P" : "Q", EX, TRUE), ==,
 				FLOM_RC_WAIT_RESOURCE);
-	g_assert_cmpint(lock_nocreate(f, FLOM_INCUBATOR_MAX + 1, "P", EX, TRUE), ==, FLOM_RC_BUSY);
+	g_assert_cmpint(lock_nocreate(f, FLOM_INCUBATOR_MAX + 1, "P", EX, TRUE), ==, FLOM_RC_TOO_MANY);
 	g_assert_cmpuint(lt_owner_count(f->t), ==, FLOM_INCUBATOR_MAX);
 	/* creating P hands over half of them (one granted, the rest queued) */
 	g_assert_cmpint(lock_mode(f, FLOM_INCUBATOR_MAX + 2, "P", NL, TRUE), ==, FLOM_RC_OK);
@@ -1206,6 +1293,8 @@ int main(int argc, char **argv)
 	ADD("simple/independent", test_independent_resources);
 	ADD("hier/cases", test_hier_cases);
 	ADD("hier/objects", test_hier_objects);
+	ADD("hier/waiter_leaves", test_hier_waiter_leaves);
+	ADD("hier/leave_together", test_hier_leave_together);
 	ADD("numeric/queue", test_numeric);
 	ADD("numeric/quantity_range", test_numeric_quantity_range);
 	ADD("set/rotation", test_set_rotation);
@@ -1231,6 +1320,7 @@ int main(int argc, char **argv)
 	ADD("bounds/out_of_range", test_out_of_range);
 	ADD("bounds/waiters_max", test_waiters_max);
 	ADD("bounds/resources_max", test_resources_max);
+	ADD("bounds/resources_max_configured", test_resources_configured);
 	ADD("bounds/incubator_max", test_incubator_max);
 	ADD("events/clear", test_events_clear);
 	ADD("status/foreach", test_status);

@@ -264,6 +264,18 @@ static void test_timestamp_grain(void)
 	g_assert_cmpint(rsrc_name_timestamp_grain(NULL, &grain), ==, -1);
 }
 
+static void test_hier_depth(void)
+{
+	GString *name = g_string_new(NULL);
+
+	for (int i = 0; i < FLOM_HIER_DEPTH_MAX; i++)
+		g_string_append(name, "/a");
+	g_assert_cmpint(rsrc_name_classify(name->str), ==, RSRC_HIER);
+	g_string_append(name, "/a");
+	g_assert_cmpint(rsrc_name_classify(name->str), ==, RSRC_INVALID);
+	g_string_free(name, TRUE);
+}
+
 static void test_hier_root(void)
 {
 	g_autofree char *r1 = rsrc_name_hier_root("/a/b");
@@ -352,6 +364,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/rsrc_name/timestamp_format", test_timestamp_format);
 	g_test_add_func("/rsrc_name/timestamp_grain", test_timestamp_grain);
 	g_test_add_func("/rsrc_name/hier_root", test_hier_root);
+	g_test_add_func("/rsrc_name/hier_depth", test_hier_depth);
 	g_test_add_func("/rsrc_name/element_check", test_element_check);
 	return g_test_run();
 }
