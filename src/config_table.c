@@ -84,7 +84,7 @@ const config_key config_keys[] = {
 	{ "Daemon", "AllowRemoteManagement", KT_BOOL, OFF(allow_remote_management), "allow-remote-management", 0, 0,
 	  0, 0, NULL, "yes|no", "Daemon: accept -x/-X from other hosts (default no)" },
 	{ "Daemon", "MaxConnections", KT_INT, OFF(max_connections), "max-connections", 0, 0, 1, FLOM_MAX_CONNECTIONS_LIMIT,
-	  "maximum number of connections", "N", "Daemon: connections served at once (default 4096)" },
+	  "maximum number of connections", "N", "Daemon: connections served at once (default 16384)" },
 	{ "Daemon", "RequestTimeout", KT_INT64, OFF(request_timeout), "request-timeout", 0, 0, 1, G_MAXINT,
 	  "request timeout", "MILLISECONDS",
 	  "Close a connection that sent no complete request (or TLS handshake) in time (default 5000)" },
