@@ -225,9 +225,9 @@ static void daemon_answer_rival(daemon_state *d, conn *c)
 	flom_msg answer;
 
 	election_identity(d->election, &answer);
-	c->deadline = 0;
 	c->state = CONN_FINISHED;
 	c->closing = TRUE;
+	conn_arm_deadline(d, c);
 	conn_send(d, c, &answer);
 	msg_clear(&answer);
 }
