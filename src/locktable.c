@@ -164,12 +164,12 @@ static gint64 time_after_ms(gint64 now_us, gint64 ms)
 	return now_us + ms * G_TIME_SPAN_MILLISECOND;
 }
 
-/* After anything changed on r: start or end its idle period, and put its
- * next wake time (reap or policy timer) in the tree. */
 /* The wake time of a resource whose selective queue waits for a scan: due at
  * any lt_tick, whatever the clock says. */
 #define LT_WAKE_NOW 0
 
+/* After anything changed on r: start or end its idle period, and put its
+ * next wake time (reap, pending scan or policy timer) in the tree. */
 static void resource_touch(lt_table *t, lt_resource *r, gint64 now_us)
 {
 	gboolean idle = r->holders.length == 0 && r->waiters.length == 0;
@@ -186,10 +186,11 @@ static void resource_touch(lt_table *t, lt_resource *r, gint64 now_us)
 	if (idle) {
 		r->scan_pending = FALSE;
 		wake = r->idle_deadline_us;
-	} else if (r->scan_pending)
+	} else if (r->scan_pending) {
 		wake = LT_WAKE_NOW;
-	else if (r->policy->next_timer != NULL)
+	} else if (r->policy->next_timer != NULL) {
 		wake = r->policy->next_timer(r, now_us);
+	}
 	timer_set(t, r, wake);
 }
 
