@@ -27,6 +27,8 @@ over_unix() { F=("${U[@]}"); }
 over_tcp() { F=("${T[@]}"); }
 fl() { "$FLOM_BIN" "${F[@]}" "$@"; }
 CANT_WAIT_MSG="The resource could be available in the future, but the requester can't wait"
+# The original suite uses -i 2000; 6000 leaves room for a slow client between
+# two steps on a loaded machine (nothing here waits for the expiry).
 
 # ---- idle lifespan: a resource and its state live -i ms after the last user ----
 # Its own daemon (-d 1000) exits only once the resource expired: the moment
@@ -84,7 +86,7 @@ is "$(cat "$TEST_TMP/e")" "The lock was not obtained because timeout (500 millis
 ok "UC16 3/8, 4/8: no command ran" test ! -e "$TEST_TMP/ran"
 is "$(status_of fl -e n -o 0 -r /CDE -- true 2>/dev/null)" 96 "UC16 4/8: the request that gave up left nothing behind"
 
-# ---- 16 5/8 (TCP): CR, CW, PR parked; a PW creates with -i 2000 ----
+# ---- 16 5/8 (TCP): CR, CW, PR parked; a PW creates with -i 6000 ----
 new_scenario
 over_tcp
 hold p1 0 -e n -l CR -r RES
@@ -93,7 +95,7 @@ hold p2 0 -e n -l CW -r RES
 wait_queued p2
 hold p3 0 -e n -l PR -r RES
 ok "UC16 5/8: three -e n requests parked (TCP)" wait_queued p3
-hold c 0 -e y -l PW -i 2000 -r RES
+hold c 0 -e y -l PW -i 6000 -r RES
 ok "UC16 5/8: the PW creator and the first parked CR (compatible) hold together" wait_in c p1
 ok "UC16 5/8: the CW waits (PW held), the PR behind it" not_in p2
 release c >/dev/null
@@ -108,7 +110,7 @@ is "$(status_of fl -e n -l EX -o 0 -r RES -- true)" 0 "UC16 5/8: the resource ou
 new_scenario
 over_unix
 for p in p1 p2 p3; do hold "$p" 0 -e n -r 'N[2]'; wait_queued "$p"; done
-hold c 0 -e y -i 2000 -r 'N[2]'
+hold c 0 -e y -i 6000 -r 'N[2]'
 ok "UC16 6/8: the creator and the first parked request share N[2]" wait_in c p1
 ok "UC16 6/8: the others wait" not_in p2
 release c >/dev/null
@@ -123,7 +125,7 @@ is "$(status_of fl -e n -o 0 -r 'N[2]' -- true)" 0 "UC16 6/8: N[2] outlives its 
 new_scenario
 over_tcp
 for p in p1 p2 p3; do hold "$p" 0 -e n -r B.C.D; wait_queued "$p"; done
-hold c 0 -e y -i 2000 -r B.C.D
+hold c 0 -e y -i 6000 -r B.C.D
 ok "UC16 7/8: the creator and two parked requests take the three elements" wait_in c p1 p2
 is "$(element_of c) $(element_of p1) $(element_of p2)" "B C D" "UC16 7/8: creator B, then C and D"
 ok "UC16 7/8: the third parked request waits" not_in p3
@@ -139,7 +141,7 @@ for p in p1:/res/res p2:/res/foo p3:/res/bar; do
 	hold "${p%%:*}" 0 -e n -r "${p#*:}"
 	wait_queued "${p%%:*}"
 done
-hold c 0 -e y -i 2000 -r /res
+hold c 0 -e y -i 6000 -r /res
 ok "UC16 8/8: /res created and held" wait_in c
 ok "UC16 8/8: its parked descendants wait for it" not_in p1
 release c >/dev/null
@@ -147,10 +149,10 @@ ok "UC16 8/8: then the three siblings hold together" wait_in p1 p2 p3
 release p1 p2 p3 >/dev/null
 
 # ---- use case 17: -e n and hierarchical roots ----
-is "$(status_of fl -e y -i 2000 -r /foo -- true)" 0 "UC17 1/2: -e y -r /foo -i 2000"
+is "$(status_of fl -e y -i 6000 -r /foo -- true)" 0 "UC17 1/2: -e y -r /foo -i 6000"
 is "$(status_of fl -e n -o 500 -r /bar -- true 2>/dev/null)" 98 "UC17 1/2: -e n -r /bar -o 500 (another root): 98"
 is "$(status_of fl -e n -o 500 -r /foo -- true)" 0 "UC17 1/2: -e n -r /foo -o 500: 0"
-is "$(status_of fl -e y -i 2000 -r /bar -- true)" 0 "UC17 2/2: -e y -r /bar -i 2000"
+is "$(status_of fl -e y -i 6000 -r /bar -- true)" 0 "UC17 2/2: -e y -r /bar -i 6000"
 is "$(status_of fl -e n -o 500 -r /bar/foo -- true)" 0 "UC17 2/2: -e n -r /bar/foo: the root exists, 0"
 let_time_pass_until $(( $(now_ms) + 1200 ))
 is "$(status_of fl -e n -o 500 -r /bar/foo/goofy -- true)" 0 "UC17 2/2: -e n -r /bar/foo/goofy 1.2 s later: 0"
