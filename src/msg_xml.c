@@ -84,18 +84,24 @@ static int msg_expect(msg_parser *ps, char c, const char *where, GError **err)
  * declared encoding is UTF-8. */
 int msg_check_bytes(const char *buf, size_t len, GError **err)
 {
+	gboolean ascii = TRUE;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)buf[i];
 
+		if (c >= 0x20) {
+			ascii = ascii && c < 0x80;
+			continue;
+		}
 		if (c == 0)
 			return msg_fail(err, MSG_ERROR_SYNTAX, "NUL byte at offset %zu", i);
-		if (c < 0x20 && !msg_is_space((char)c))
+		if (!msg_is_space((char)c))
 			return msg_fail(err, MSG_ERROR_SYNTAX,
 					"control character 0x%02x at offset %zu", c, i);
 	}
-	if (!g_utf8_validate(buf, (gssize)len, NULL))
+	/* ASCII, the usual case, is UTF-8 already */
+	if (!ascii && !g_utf8_validate(buf, (gssize)len, NULL))
 		return msg_fail(err, MSG_ERROR_SYNTAX, "message is not valid UTF-8");
 	return 0;
 }
