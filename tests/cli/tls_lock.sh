@@ -212,8 +212,10 @@ for mode in silent half garbage; do
 	wait_for 10 test -s "$T/$mode.up"
 	with=$(lock_ms)
 	diag "the daemon's part of a TLS lock with a $mode peer connected: $with ms"
-	ok "a $mode peer does not delay another client's lock by more than 100 ms" \
-		test -n "$with" -a "${with:-99999}" -le 100
+	# A daemon that blocked on the peer's handshake would add the 3 s request
+	# timeout; 500 ms over the lock alone leaves room for a loaded machine.
+	ok "a $mode peer does not delay another client's lock (${with} ms, alone ${base} ms, limit +500)" \
+		test -n "$with" -a "${with:-99999}" -le $((base + 500))
 done
 wait_for 10 has_lines "$T/garbage.ms" 1
 ok "the garbage peer was closed at once" test "$(cat "$T/garbage.ms")" -lt 1000
