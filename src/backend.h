@@ -21,6 +21,8 @@ typedef struct backend_grant {
 	gpointer started_data;
 	void *state;            /* the backend's own */
 	gboolean inherit_loss_fd; /* the command inherits loss_fd (monitor_lock.inherit_fd) */
+	gboolean short_grace;   /* grace_ms replaces the configured grace period */
+	gint64 grace_ms;        /* shorter, so that the command is stopped in time */
 } backend_grant;
 
 typedef struct backend_ops {

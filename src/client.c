@@ -25,6 +25,7 @@
 #include "peer.h"
 #include "rsrc_name.h"
 #include "safefile.h"
+#include "safety.h"
 #include "spawn.h"
 #include "status.h"
 #include "tls.h"
@@ -42,6 +43,7 @@ typedef struct grant {
 	char *element;
 	guint64 token;
 	gint64 ext;     /* the daemon's extension level (0: an original) */
+	gint64 release_ms; /* the daemon's release deadline, 0 when none (safety.h) */
 	struct client_conn *cc; /* the lock connection */
 } grant;
 
@@ -603,6 +605,7 @@ static lock_result client_lock(client_conn *cc, const flom_config *cfg, grant *g
 			g->element = g_steal_pointer(&m.element);
 			g->token = m.has_token ? m.token : 0;
 			g->ext = m.ext;
+			g->release_ms = m.has_release ? m.release_ms : 0;
 			msg_clear(&m);
 			return client_check_element(cc, cfg, g, status);
 		}
@@ -662,6 +665,9 @@ static int client_acquire(const flom_config *cfg, client_conn *cc, grant *g)
 			return status;
 		case LOCK_RETRY:
 			TRACE(TRACE_CLIENT, "daemon closed before granting: attempt %d", attempt + 1);
+			/* a daemon this client starts next may be starting over a
+			 * crashed one whose holders still stop (lock delay) */
+			spawn_note_predecessor_died();
 			client_disconnect(cc);
 			client_pause_ms(10 << attempt);
 			break;
@@ -689,6 +695,29 @@ static void client_tell_command(pid_t pid, gpointer data)
 
 /* ------------------------------------------------------------ the daemon backend */
 
+/* Our daemon told when it releases a silent holder: detect the loss sooner,
+ * so that the command is stopped first (safety.h). Sets the grace period to
+ * use when it must be shorter than the configured one. */
+static void client_arm_detection(const flom_config *cfg, int fd, gint64 release_ms,
+				 backend_grant *bg)
+{
+	safety_plan p;
+
+	if (release_ms <= 0)
+		return;
+	safety_client_plan(release_ms, cfg->grace_period, cfg->tcp_keepalive_time,
+			   cfg->tcp_keepalive_intvl, cfg->tcp_keepalive_probes, &p);
+	TRACE(TRACE_CLIENT, "release deadline %" G_GINT64_FORMAT " ms: keepalive %d/%d, user timeout"
+	      " %u ms, loss detected within %" G_GINT64_FORMAT " ms, grace %" G_GINT64_FORMAT " ms",
+	      release_ms, p.idle_s, p.intvl_s, p.user_timeout_ms, p.detect_ms, p.grace_ms);
+	if (net_tcp_keepalive(fd, p.idle_s, p.intvl_s, p.probes) < 0 ||
+	    net_tcp_user_timeout(fd, p.user_timeout_ms) < 0)
+		fprintf(stderr, "flom: cannot set the lock connection's keepalive: %s\n",
+			g_strerror(errno));
+	bg->short_grace = p.grace_ms < cfg->grace_period;
+	bg->grace_ms = p.grace_ms;
+}
+
 typedef struct daemon_lock {
 	client_conn *cc;
 	grant g;
@@ -710,7 +739,8 @@ static int client_daemon_acquire(const flom_config *cfg, backend_grant *bg)
 	}
 	dl->g.cc = dl->cc;
 	*bg = (backend_grant){ g_steal_pointer(&dl->g.element), dl->g.token, dl->cc->fd, NULL, -1,
-			       client_tell_command, &dl->g, dl, TRUE };
+			       client_tell_command, &dl->g, dl, TRUE, FALSE, 0 };
+	client_arm_detection(cfg, dl->cc->fd, dl->g.release_ms, bg);
 	return FLOM_EXIT_OK;
 }
 
@@ -768,7 +798,8 @@ int client_run(const flom_config *cfg)
 	{
 		monitor_lock lock = { .resource_name = cfg->resource_name, .element = g.element,
 				      .token = g.token, .fd = g.loss_fd, .started = g.started,
-				      .started_data = g.started_data, .grace_ms = cfg->grace_period,
+				      .started_data = g.started_data,
+				      .grace_ms = g.short_grace ? g.grace_ms : cfg->grace_period,
 				      .loss_reason = g.loss_reason, .notify_fd = g.notify_fd,
 				      .inherit_fd = g.inherit_loss_fd };
 

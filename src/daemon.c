@@ -28,6 +28,7 @@
 #include "daemon_int.h"
 #include "peer.h"
 #include "proctitle.h"
+#include "safety.h"
 #include "spawn.h"
 #include "status_collect.h"
 #include "trace.h"
@@ -40,6 +41,17 @@ static void daemon_on_signal(int sig)
 }
 
 /* ---------------------------------------------------------------- requests */
+
+/* During the lock delay: "queued" now, granted (or not) once it is over;
+ * "busy" at once for a request that cannot wait. */
+static void daemon_hold_request(daemon_state *d, const lt_lock_request *req)
+{
+	lt_event e = { .owner = req->owner, .rc = req->wait ? FLOM_RC_ENQUEUED : FLOM_RC_BUSY };
+
+	if (req->wait)
+		holdback_add(d->hb, req);
+	g_array_append_val(d->events, e);
+}
 
 /* Absent attributes hold msg_init()'s defaults; the lock table checks the
  * name and the ranges. */
@@ -70,7 +82,10 @@ static void daemon_handle_lock(daemon_state *d, conn *c, const flom_msg *m)
 	}
 	c->resource = g_strdup(m->name);
 	c->state = CONN_LOCKING;
-	lt_request(d->lt, &req, g_get_real_time(), d->events);
+	if (holdback_active(d->hb, g_get_monotonic_time()))
+		daemon_hold_request(d, &req);
+	else
+		lt_request(d->lt, &req, g_get_real_time(), d->events);
 	daemon_send_events(d);
 }
 
@@ -287,7 +302,12 @@ static int daemon_listen(daemon_state *d, char **reply_address, unsigned *port, 
 
 	if (cfg->unicast_address == NULL && cfg->multicast_address == NULL) {
 		mode_t mode = daemon_socket_is_shared(cfg) ? 0666 : 0600;
+		struct stat st;
 
+		/* A socket file left behind: its daemon crashed, or exited while
+		 * holders held locks (daemon_cleanup). */
+		if (lstat(cfg->socket_name, &st) == 0 && S_ISSOCK(st.st_mode))
+			spawn_note_predecessor_died();
 		d->listen_fd = net_unix_listen(cfg->socket_name, mode, err);
 		if (d->listen_fd < 0)
 			return -1;
@@ -323,6 +343,30 @@ static int daemon_listen(daemon_state *d, char **reply_address, unsigned *port, 
 }
 
 static int daemon_election_start(daemon_state *d, unsigned port, GError **err);
+
+/* Over a crashed predecessor, its holders' commands may run for their grace
+ * period yet (they are stopped once their connection broke): grant nothing
+ * before that, plus a margin. A clean start grants at once. */
+static void daemon_lock_delay_start(daemon_state *d)
+{
+	gint64 delay_ms = d->cfg->grace_period + FLOM_HOLDER_MARGIN_MS;
+
+	if (!spawn_predecessor_died())
+		return;
+	syslog(LOG_NOTICE, "started over a crashed daemon: no grant for %" G_GINT64_FORMAT " ms",
+	       delay_ms);
+	TRACE(TRACE_DAEMON, "lock delay of %" G_GINT64_FORMAT " ms", delay_ms);
+	holdback_start(d->hb, g_get_monotonic_time() + delay_ms * 1000);
+}
+
+/* The lock delay is over: the requests held back go to the lock table. */
+static void daemon_lock_delay_tick(daemon_state *d, gint64 now_mono)
+{
+	if (holdback_until(d->hb) == 0 || holdback_active(d->hb, now_mono))
+		return;
+	TRACE(TRACE_DAEMON, "lock delay over");
+	holdback_flush(d->hb, d->lt, g_get_real_time(), d->events);
+}
 
 static void daemon_on_listener(int fd, short revents, gpointer data)
 {
@@ -364,6 +408,7 @@ static int daemon_setup(daemon_state *d, unsigned *port, GError **err)
 	}
 	if (daemon_listen(d, &reply_address, port, err) < 0)
 		return -1;
+	daemon_lock_delay_start(d);
 	d->listen_watch = loop_add(d->loop, d->listen_fd, POLLIN, daemon_on_listener, d, NULL);
 	if (d->cfg->multicast_address) {
 		const GArray *fds;
@@ -531,6 +576,8 @@ static gint64 daemon_next_deadline(const daemon_state *d, gint64 now_mono)
 	}
 	if (d->quiescing || d->idle_exit)
 		next = MIN(next, now_mono + FLOM_QUIESCE_CHECK_MS * 1000);
+	if (holdback_until(d->hb))
+		next = MIN(next, holdback_until(d->hb));
 	return next;
 }
 
@@ -581,6 +628,7 @@ static void daemon_loop(daemon_state *d, const sigset_t *waitmask)
 			syslog(LOG_NOTICE, "signal %d: exiting", (int)daemon_signal);
 			break;
 		}
+		daemon_lock_delay_tick(d, g_get_monotonic_time());
 		lt_tick(d->lt, g_get_real_time(), d->events);
 		daemon_send_events(d);
 		daemon_check_quiesce(d);
@@ -597,6 +645,11 @@ static void daemon_init(daemon_state *d, const flom_config *cfg)
 	d->cfg = cfg;
 	d->listen_fd = -1;
 	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	d->user_timeout_ms = safety_user_timeout_ms(cfg->tcp_keepalive_time, cfg->tcp_keepalive_intvl,
+						    cfg->tcp_keepalive_probes, cfg->grace_period);
+	d->release_ms = safety_release_ms(cfg->tcp_keepalive_time, cfg->tcp_keepalive_intvl,
+					  cfg->tcp_keepalive_probes, cfg->grace_period);
+	d->hb = holdback_new();
 	d->lt = lt_new();
 	lt_set_max_resources(d->lt, (guint)cfg->max_resources);
 	d->events = lt_events_new();
@@ -611,6 +664,8 @@ static void daemon_init(daemon_state *d, const flom_config *cfg)
 /* Close every connection (holders notice at once), remove the socket. */
 static void daemon_cleanup(daemon_state *d)
 {
+	guint holders = daemon_holders(d);
+
 	g_hash_table_destroy(d->conns);
 	daemon_bounds_cleanup(d);
 	election_free(d->election);
@@ -619,7 +674,9 @@ static void daemon_cleanup(daemon_state *d)
 		close(d->listen_fd);
 	if (d->spare_fd >= 0)
 		close(d->spare_fd);
-	if (d->socket_path)
+	/* With holders, the socket file stays as a crash leaves it: the next
+	 * daemon waits until their commands are surely stopped. */
+	if (d->socket_path && holders == 0)
 		unlink(d->socket_path);
 	if (d->disc)
 		discovery_responder_free(d->disc);
@@ -627,6 +684,7 @@ static void daemon_cleanup(daemon_state *d)
 	lt_events_clear(d->events);
 	g_array_unref(d->events);
 	lt_free(d->lt);
+	holdback_free(d->hb);
 	g_free(d->socket_path);
 	g_free(d->lock_path);
 	g_string_free(d->encoded, TRUE);

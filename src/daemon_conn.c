@@ -129,6 +129,11 @@ static void daemon_send_event(daemon_state *d, const lt_event *e)
 	msg_make_answer(&m, step, d->cfg->unique_id, e->rc, e->element,
 			e->rc == FLOM_RC_OK, e->token);
 	status_fill_answer(d->lt, e->owner, e->rc, &m);
+	if (e->rc == FLOM_RC_OK && !c->is_unix) {
+		/* our client arms a shorter detection with it; others ignore it */
+		m.has_release = TRUE;
+		m.release_ms = d->release_ms;
+	}
 	if (rc_is_final_refusal(e->rc))
 		c->state = CONN_FINISHED;
 	conn_send(d, c, &m);
@@ -180,6 +185,7 @@ static void conn_free(conn *c)
 
 void daemon_release(daemon_state *d, conn *c, gboolean rollback)
 {
+	holdback_forget(d->hb, c->id);
 	lt_release(d->lt, c->id, rollback, g_get_real_time(), d->events);
 }
 
@@ -295,6 +301,16 @@ static void daemon_shed_connection(daemon_state *d)
 	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
+/* Keepalive, and a user timeout that bounds the release of a silent peer:
+ * unacknowledged data (a grant sent to a dead waiter) stops the probes but
+ * not the bound (safety.h). */
+static void daemon_tcp_options(const daemon_state *d, int fd)
+{
+	net_tcp_keepalive(fd, d->cfg->tcp_keepalive_time, d->cfg->tcp_keepalive_intvl,
+			  d->cfg->tcp_keepalive_probes);
+	net_tcp_user_timeout(fd, d->user_timeout_ms);
+}
+
 static void daemon_on_conn(int fd, short revents, gpointer data)
 {
 	conn *c = data;
@@ -337,10 +353,8 @@ void daemon_accept(daemon_state *d)
 		c->fd = fd;
 		c->peer = peer;
 		c->is_unix = peer.ss.ss_family == AF_UNIX;
-		if (!c->is_unix) {
-			net_tcp_keepalive(fd, d->cfg->tcp_keepalive_time, d->cfg->tcp_keepalive_intvl,
-					  d->cfg->tcp_keepalive_probes);
-		}
+		if (!c->is_unix)
+			daemon_tcp_options(d, fd);
 		conn_describe_peer(c);
 		if (!daemon_peer_admit(d, c)) {
 			/* one host cannot take every connection */

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "discovery.h"
 #include "election.h"
+#include "holdback.h"
 #include "locktable.h"
 #include "loop.h"
 #include "msg.h"
@@ -75,6 +76,9 @@ typedef struct daemon_state {
 	gboolean stop;
 	guint64 dropped;          /* malformed messages and refused connections */
 	gboolean sending;         /* inside daemon_send_events() */
+	gint64 user_timeout_ms;   /* TCP_USER_TIMEOUT of client connections */
+	gint64 release_ms;        /* told to our clients in a grant (safety.h) */
+	holdback *hb;             /* lock delay after a crashed predecessor */
 	guint max_conns;          /* MaxConnections, within the descriptor limit */
 	int spare_fd;             /* given up to accept and close when out of fds */
 	char scratch[FLOM_MSG_MAX]; /* one read at a time: idle connections own no buffer */

@@ -170,6 +170,11 @@ static inline void flom_client_info_clear(flom_client_info *c)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(flom_client_info, flom_client_info_clear)
 #define FLOM_KILL_WAIT_MS       2000   /* after SIGKILL: the process group is gone */
+/* A holder's command is gone this long before its daemon may grant the lock
+ * to another (1 s promised, 2 s for latency, timers and a loaded host);
+ * see safety.h. Also the margin of the lock delay after a crash. */
+#define FLOM_HOLDER_MARGIN_MS   3000
+#define FLOM_DETECT_MIN_MS      2000   /* shortest keepalive detection (1 s + 1 s) */
 #define FLOM_STOP_POLL_MS       10     /* checking whether a stopped group is gone */
 
 /* etcd backend */

@@ -79,6 +79,9 @@ typedef struct flom_msg {
 	char *element;         /* NULL when absent */
 	gboolean has_token;
 	guint64 token;         /* fencing token (ours; ignored by original clients) */
+	gboolean has_release;
+	gint64 release_ms;     /* ours, in a grant over TCP: the daemon releases a
+				* silent holder no sooner than this (safety.h) */
 
 	gboolean has_network;
 	char *address;         /* "" means: the reply's source address */

@@ -204,6 +204,8 @@ static void msg_encode_answer(const flom_msg *m, GString *out)
 	}
 	if (m->ext > 0)
 		msg_append_attr_int(out, "ext", m->ext);
+	if (m->has_release)
+		msg_append_attr_int(out, "release", m->release_ms);
 	if (m->has_holder) {
 		msg_append_client(out, "holder-", &m->holder);
 		msg_append_attr_int(out, "holder-since", m->holder_since);

@@ -99,6 +99,12 @@ int msg_take_answer_ours(flom_msg *m, msg_attr *a, GError **err)
 
 	if (msg_eq(a->name, a->name_len, "ext"))
 		return msg_taken(msg_parse_int("answer", a, &m->ext, err));
+	if (msg_eq(a->name, a->name_len, "release")) {
+		if (msg_parse_int("answer", a, &m->release_ms, err) < 0)
+			return -1;
+		m->has_release = m->release_ms > 0;
+		return 1;
+	}
 	if (a->name_len <= 7 || memcmp(a->name, "holder-", 7) != 0)
 		return 0;
 	m->has_holder = TRUE;

@@ -459,3 +459,8 @@ int net_tcp_keepalive(int fd, int idle_s, int intvl_s, int probes)
 		return -1;
 	return 0;
 }
+
+int net_tcp_user_timeout(int fd, gint64 ms)
+{
+	return net_setopt_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, (int)CLAMP(ms, 0, G_MAXINT));
+}

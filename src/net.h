@@ -65,6 +65,9 @@ int net_tcp_listen(const char *host, int port, int family, unsigned ifindex,
 		   net_addr *bound, GError **err);
 /* SO_KEEPALIVE with TCP_KEEPIDLE/INTVL/CNT, on IPv4 and IPv6 alike. */
 int net_tcp_keepalive(int fd, int idle_s, int intvl_s, int probes);
+/* TCP_USER_TIMEOUT: unacknowledged data, or keepalive probes, abort the
+ * connection once ms passed without a segment from the peer. */
+int net_tcp_user_timeout(int fd, gint64 ms);
 
 /* Multicast (UDP).
  * net_mcast_group: parse and check a group address (224.0.0.0/4, ff00::/8)

@@ -21,6 +21,19 @@
 
 static spawn_server_fn spawn_server;
 
+/* Set in the client before it forks a daemon, read by that daemon. */
+static gboolean spawn_predecessor_gone;
+
+void spawn_note_predecessor_died(void)
+{
+	spawn_predecessor_gone = TRUE;
+}
+
+gboolean spawn_predecessor_died(void)
+{
+	return spawn_predecessor_gone;
+}
+
 void spawn_set_server(spawn_server_fn serve)
 {
 	spawn_server = serve;

@@ -27,6 +27,11 @@ void spawn_set_server(spawn_server_fn serve);
  */
 int spawn_daemon(const flom_config *cfg, GError **err);
 
+/* A client saw its daemon vanish (closed before any grant): a daemon this
+ * process starts next applies the lock delay (it is forked, not exec'd). */
+void spawn_note_predecessor_died(void);
+gboolean spawn_predecessor_died(void);
+
 /* The daemon's side of the ready pipe: it listens (port: its TCP port, 0
  * for a UNIX socket), or it cannot start. Closes ready_fd. */
 void spawn_report_ready(int ready_fd, unsigned port);

@@ -5,7 +5,9 @@
 #
 # The job appends "NS in RES ID" to DIR/events once it runs (NS: date +%s%N),
 # records flom's PID in DIR/flom.ID and its own in DIR/cmd.ID, and runs until
-# DIR/go.ID or DIR/go.all exists (at most OV_JOB_LIMIT seconds). With
+# DIR/go.ID or DIR/go.all exists (at most OV_JOB_LIMIT seconds; it looks
+# every OV_POLL_MS milliseconds, default 50: many jobs at once look less
+# often, the "out" line does not depend on it). With
 # OV_TRAP=1 it survives SIGTERM (only SIGKILL ends it early). Its standard
 # output is a pipe that flom, the job and whatever the job starts hold; the
 # reader appends "NS out RES ID" when the last of them is gone, so the "out"
@@ -13,6 +15,7 @@
 # by several hosts (namespaces of one machine share one clock).
 
 OV_JOB_LIMIT=${OV_JOB_LIMIT:-60}
+OV_POLL_MS=${OV_POLL_MS:-50}
 
 ov_init() {
 	OV_DIR=$1
@@ -25,10 +28,11 @@ echo "$(date +%s%N) in $res $id" >>"$d/events"
 echo $PPID >"$d/flom.$id"
 echo $$ >"$d/cmd.$id"
 [ "${OV_TRAP:-0}" = 1 ] && trap 'echo "$(date +%s%N) term $res $id" >>"$d/events"' TERM
-n=0
-while [ ! -e "$d/go.$id" ] && [ ! -e "$d/go.all" ] && [ $n -lt $((OV_JOB_LIMIT * 20)) ]; do
+p=${OV_POLL_MS:-50} n=0
+s=$((p / 1000)).$(printf %03d $((p % 1000)))
+while [ ! -e "$d/go.$id" ] && [ ! -e "$d/go.all" ] && [ $n -lt $((OV_JOB_LIMIT * 1000 / p)) ]; do
 	n=$((n + 1))
-	sleep 0.05
+	sleep "$s"
 done
 OV_EOF
 	chmod 0755 "$OV_DIR/job"
@@ -40,7 +44,7 @@ ov_cmd() {
 	local res=$1 id=$2 q d=${OV_HOST_DIR:-$OV_DIR}
 	shift 2
 	q=$(printf ' %q' "$@")
-	echo "OV_TRAP=${OV_TRAP:-0} OV_JOB_LIMIT=$OV_JOB_LIMIT $FLOM_BIN$q -- $d/job $res $id" \
+	echo "OV_TRAP=${OV_TRAP:-0} OV_JOB_LIMIT=$OV_JOB_LIMIT OV_POLL_MS=$OV_POLL_MS $FLOM_BIN$q -- $d/job $res $id" \
 		"2>$d/err.$id | { cat >/dev/null; echo \"\$(date +%s%N) out $res $id\" >>$d/events; }"
 }
 
@@ -53,11 +57,13 @@ ov_is_in() { grep -q " in [^ ]* $1\$" "$OV_DIR/events" 2>/dev/null; }
 ov_is_out() { grep -q " out [^ ]* $1\$" "$OV_DIR/events" 2>/dev/null; }
 ov_time() { awk -v w="$1" -v id="$2" '$2 == w && $4 == id { printf "%.0f\n", $1 / 1000000 }' "$OV_DIR/events"; }
 
-# ov_check: "overlaps=N min_gap_ms=M": N times a command of a resource began
-# before the previous one of that resource had ended; M the smallest time
-# from the end of one to the start of the next (-1 when none followed).
+# ov_check [PREFIX]: "overlaps=N min_gap_ms=M": N times a command of a
+# resource (whose name starts with PREFIX) began before the previous one of
+# that resource had ended; M the smallest time from the end of one to the
+# start of the next (-1 when none followed).
 ov_check() {
-	sort -n "$OV_DIR/events" | awk '
+	sort -n "$OV_DIR/events" | awk -v p="${1:-}" '
+	index($3, p) != 1 { next }
 	$2 == "in" {
 		if (inside[$3]) over++
 		inside[$3] = 1

@@ -51,6 +51,8 @@ static void assert_msg_equal(const flom_msg *a, const flom_msg *b)
 	assert_str_eq0(a->element, b->element);
 	g_assert_cmpint(a->has_token, ==, b->has_token);
 	g_assert_cmpuint(a->token, ==, b->token);
+	g_assert_cmpint(a->has_release, ==, b->has_release);
+	g_assert_cmpint(a->release_ms, ==, b->release_ms);
 	g_assert_cmpint(a->has_network, ==, b->has_network);
 	assert_str_eq0(a->address, b->address);
 	g_assert_cmpint(a->port, ==, b->port);
@@ -201,6 +203,13 @@ static void mk_answer_16_token(flom_msg *m)
 	msg_make_answer(m, 16, PEER, FLOM_RC_OK, "red", TRUE, 42);
 }
 
+static void mk_answer_24_release(flom_msg *m)
+{
+	msg_make_answer(m, 24, NULL, FLOM_RC_OK, NULL, TRUE, 5);
+	m->has_release = TRUE;
+	m->release_ms = 9000;
+}
+
 static void mk_answer_24_token(flom_msg *m)
 {
 	msg_make_answer(m, 24, NULL, FLOM_RC_OK, NULL, TRUE, G_MAXUINT64);
@@ -295,6 +304,8 @@ static const wire_case wire_cases[] = {
 	/* ours: the fencing token after rc and element */
 	{ "answer16-token", ANSWER16 SESSION "<answer rc=\"0\" element=\"red\" token=\"42\"/>" END, mk_answer_16_token },
 	{ "answer24-token", H "<msg level=\"3\" verb=\"1\" step=\"24\"><answer rc=\"0\" token=\"18446744073709551615\"/>" END, mk_answer_24_token },
+	/* ours: the daemon's release deadline (ms) in a grant over TCP */
+	{ "answer24-release", H "<msg level=\"3\" verb=\"1\" step=\"24\"><answer rc=\"0\" token=\"5\" release=\"9000\"/>" END, mk_answer_24_release },
 	{ "unlock", UNLOCK8 "<resource name=\"bXlyZXM=\" rollback=\"0\" />" END, mk_unlock },
 	{ "unlock-rollback", UNLOCK8 "<resource name=\"X3Nfc2VxWzNd\" rollback=\"1\" />" END, mk_unlock_rollback },
 	{ "unlock-set", UNLOCK8 "<resource name=\"cmVkLmdyZWVuLmJsdWU=\" rollback=\"0\" />" END, mk_unlock_set },
