@@ -142,12 +142,18 @@ netns_ipv4() { eval "echo \$NETNS_IPV4_$1"; }
 
 # PIDs of the daemons running on HOST: flom processes outside this script's
 # session (a daemon calls setsid; the clients the script starts do not).
+# The processes of HOST are found by their network namespace's inode in one
+# pass over /proc (`ip netns pids` and a ps per process were seen to miss a
+# running daemon on a loaded machine).
 netns_daemon_pids() {
-	local p sid
-	sid=$(ps -o sid= -p $$ | tr -d ' ')
-	for p in $(ip netns pids "$(netns_name "$1")" 2>/dev/null); do
-		ps -o pid=,sid=,comm= -p "$p" 2>/dev/null
-	done | awk -v s="$sid" '$3 == "flom" && $2 != s { print $1 }'
+	local ino sid f p
+	ino=$(stat -L -c %i "/run/netns/$(netns_name "$1")" 2>/dev/null) || return 0
+	sid=$(awk '{ print $6 }' /proc/$$/stat)
+	for f in $(find /proc -mindepth 3 -maxdepth 3 -path '/proc/[0-9]*/ns/net' \
+		-lname "net:\[$ino\]" 2>/dev/null); do
+		p=${f#/proc/}
+		cat "/proc/${p%%/*}/stat" 2>/dev/null
+	done | awk -v s="$sid" '$2 == "(flom)" && $6 != s { print $1 }'
 }
 netns_count_daemons() { netns_daemon_pids "$1" | wc -l | tr -d ' '; }
 netns_no_daemon() { [ "$(netns_count_daemons "$1")" = 0 ]; }
