@@ -28,6 +28,7 @@
 #include "daemon_int.h"
 #include "peer.h"
 #include "proctitle.h"
+#include "safefile.h"
 #include "safety.h"
 #include "spawn.h"
 #include "status_collect.h"
@@ -344,6 +345,27 @@ static int daemon_listen(daemon_state *d, char **reply_address, unsigned *port, 
 
 static int daemon_election_start(daemon_state *d, unsigned port, GError **err);
 
+/* TCP and dynamic mode leave no socket file: a daemon keeps a file on this
+ * host while it serves, removed when it exits with no holder. One found
+ * there tells of a predecessor that crashed (or left holders); this daemon
+ * takes it over when it is this user's. */
+static void daemon_serving_mark(daemon_state *d)
+{
+	g_autofree char *path = spawn_serving_path(d->cfg);
+	struct stat st;
+	int fd;
+
+	if (!path)
+		return;
+	if (lstat(path, &st) == 0)
+		spawn_note_predecessor_died();
+	fd = safefile_open_write(path, FALSE, NULL);
+	if (fd < 0)
+		return;
+	close(fd);
+	d->serving_path = g_steal_pointer(&path);
+}
+
 /* Over a crashed predecessor, its holders' commands may run for their grace
  * period yet (they are stopped once their connection broke): grant nothing
  * before that, plus a margin. A clean start grants at once. */
@@ -351,6 +373,7 @@ static void daemon_lock_delay_start(daemon_state *d)
 {
 	gint64 delay_ms = d->cfg->grace_period + FLOM_HOLDER_MARGIN_MS;
 
+	daemon_serving_mark(d);
 	if (!spawn_predecessor_died())
 		return;
 	syslog(LOG_NOTICE, "started over a crashed daemon: no grant for %" G_GINT64_FORMAT " ms",
@@ -678,6 +701,8 @@ static void daemon_cleanup(daemon_state *d)
 	 * daemon waits until their commands are surely stopped. */
 	if (d->socket_path && holders == 0)
 		unlink(d->socket_path);
+	if (d->serving_path && holders == 0)
+		unlink(d->serving_path);
 	if (d->disc)
 		discovery_responder_free(d->disc);
 	tls_ctx_free(d->tls);
@@ -687,6 +712,7 @@ static void daemon_cleanup(daemon_state *d)
 	holdback_free(d->hb);
 	g_free(d->socket_path);
 	g_free(d->lock_path);
+	g_free(d->serving_path);
 	g_string_free(d->encoded, TRUE);
 	syslog(LOG_NOTICE, "exiting (%" G_GUINT64_FORMAT " inputs dropped)", d->dropped);
 }

@@ -60,6 +60,7 @@ typedef struct daemon_state {
 	int listen_fd;
 	char *socket_path;        /* UNIX mode: file to remove at exit */
 	char *lock_path;
+	char *serving_path;       /* TCP and dynamic mode: our file while we serve */
 	discovery_responder *disc;
 	tls_ctx *tls;             /* credentials when TLS is on, else NULL */
 	lt_table *lt;

@@ -54,6 +54,21 @@ char *spawn_group_lock_path(const char *group, int port)
 	return name;
 }
 
+char *spawn_serving_path(const flom_config *cfg)
+{
+	g_autofree char *base = NULL;
+
+	if (cfg->unicast_address) {
+		base = g_strdup_printf("/tmp/flom-tcp-%s-%d", cfg->unicast_address, cfg->unicast_port);
+		g_strdelimit(base + strlen("/tmp/"), "/:%", '_');
+	} else if (cfg->multicast_address) {
+		base = spawn_group_lock_path(cfg->multicast_address, cfg->multicast_port);
+	} else {
+		return NULL;
+	}
+	return g_strconcat(base, ".serving", NULL);
+}
+
 int spawn_lock(const char *path, gboolean shared, gboolean *waited, GError **err)
 {
 	gint64 deadline = g_get_monotonic_time() / 1000 + FLOM_START_LOCK_TIMEOUT_MS;

@@ -41,6 +41,10 @@ void spawn_report_failure(int ready_fd, const GError *err);
 char *spawn_lock_path(const char *socket_name);
 /* The start lock of a dynamic-mode group and port on this host. */
 char *spawn_group_lock_path(const char *group, int port);
+/* The file a TCP or dynamic-mode daemon keeps on this host while it serves
+ * (its successor's sign of a crash: see daemon.c), NULL for a UNIX socket,
+ * whose own file tells. */
+char *spawn_serving_path(const flom_config *cfg);
 /*
  * Take the start lock at path (created with mode 0666 when shared, else
  * 0600), waiting at most FLOM_START_LOCK_TIMEOUT_MS for another starter;

@@ -4,9 +4,10 @@
 # is queued: the waiter starts a fresh daemon, which grants nothing before
 # the grace period plus a margin, so the two commands never overlap (over
 # the UNIX socket, where the dead daemon's socket file tells, and over TCP,
-# where the waiter that saw its daemon vanish tells). A stale socket alone
-# delays the first grant too; a clean start grants at once
-# (tests/cli/safety_grace.sh).
+# where the waiter that saw its daemon vanish tells). Over TCP a client that
+# was not waiting starts the next daemon: the dead one's file on the host
+# tells. A stale socket alone delays the first grant too; a clean start
+# grants at once (tests/cli/safety_grace.sh).
 . "$FLOM_SRCDIR/tests/lib/common.sh"; isolate "$@"
 . "$FLOM_SRCDIR/tests/lib/overlap.sh"
 ov_init "$TEST_TMP/ov"
@@ -40,11 +41,37 @@ crash() {
 	ok "$l: the waiter ran at least 1 s after the holder's command ended ($gap ms)" test "$gap" -ge 1000
 	ok "$l: the holder said its lock was lost" grep -q "^flom: lock on $l lost: " "$OV_DIR/err.h.$l"
 }
+# fresh LABEL DAEMON-PID-COMMAND FLOM-ARGS...: the same, but nobody waits
+# when the daemon dies; a new client comes once its holder heard of it.
+fresh() {
+	local l=$1 pidcmd=$2 dpid t_kill res gap
+	shift 2
+	"$FLOM_BIN" "$@" -d -1 -- true
+	dpid=$($pidcmd)
+	OV_TRAP=1 ov_run "$l" "h.$l" "$@" -r "$l"
+	wait_for 5 ov_is_in "h.$l"
+	t_kill=$(now_ms)
+	kill -9 "$dpid"
+	wait_for 5 file_has "$OV_DIR/err.h.$l" "lost"
+	ov_run "$l" "w.$l" "$@" -r "$l" -d -1
+	ok "$l: the new client's command runs on a fresh daemon" wait_for 20 ov_is_in "w.$l"
+	touch "$OV_DIR/go.w.$l"
+	wait_for 10 ov_is_out "w.$l"
+	res=$(ov_check "$l")
+	diag "$l: daemon killed, then a new client (grace $GRACE ms): $res;" \
+		"the fresh daemon granted $(( $(ov_time in "w.$l") - t_kill )) ms after the crash"
+	is "${res%% *}" "overlaps=0" "$l: no overlap between the dead daemon's holder and the fresh daemon's"
+	gap=${res##*=}
+	ok "$l: the new client ran at least 1 s after the holder's command ended ($gap ms)" test "$gap" -ge 1000
+}
 unix_daemon() { listener_pid unix "$SOCK"; }
 tcp_daemon() { listener_pid tcp "$PORT"; }
 
 crash unix unix_daemon -s "$SOCK" --grace-period=$GRACE
 crash tcp tcp_daemon -a 127.0.0.1 -p "$PORT" --grace-period=$GRACE
+"$FLOM_BIN" -a 127.0.0.1 -p "$PORT" -X >/dev/null 2>&1
+wait_for 5 test -z "$(tcp_daemon)"
+fresh tcpfresh tcp_daemon -a 127.0.0.1 -p "$PORT" --grace-period=$GRACE
 "$FLOM_BIN" -a 127.0.0.1 -p "$PORT" -X >/dev/null 2>&1
 
 # ---- a stale socket alone (nothing held) delays the first grant ----
