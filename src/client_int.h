@@ -19,6 +19,11 @@ typedef struct client_conn {
 	"--tls-certificate, --tls-private-key and --tls-ca-certificate"
 
 gint64 client_now_ms(void);
+void client_pause_ms(int ms);
+/* client_discover.c: a daemon of the group cfg names, found by discovery
+ * (started when may_start and none answered): the connected descriptor, or
+ * -1 with err. */
+int client_connect_multicast(const flom_config *cfg, gboolean may_start, GError **err);
 /* Reach the daemon cfg names (starting one when may_start): 0, or -1 with err. */
 int client_open(client_conn *cc, const flom_config *cfg, gboolean may_start,
 		gboolean manage, GError **err);

@@ -17,61 +17,41 @@ MARGIN=3000
 SOCK=$TEST_TMP/g.sock
 PORT=$(free_tcp_port)
 
-# crash LABEL DAEMON-PID-COMMAND FLOM-ARGS...
+# crash LABEL WHO DAEMON-PID-COMMAND FLOM-ARGS...: WHO "waiter" is queued
+# when the daemon dies and starts the next one; WHO "fresh" comes once the
+# holder heard of the crash (nobody waited).
 crash() {
-	local l=$1 pidcmd=$2 dpid fds t_kill res gap
-	shift 2
+	local l=$1 who=$2 pidcmd=$3 dpid fds t_kill res gap
+	shift 3
 	"$FLOM_BIN" "$@" -d -1 -- true
 	dpid=$($pidcmd)
 	OV_TRAP=1 ov_run "$l" "h.$l" "$@" -r "$l"
 	wait_for 5 ov_is_in "h.$l"
 	fds=$(fd_count "$dpid")
-	ov_run "$l" "w.$l" "$@" -r "$l" -d -1
-	ok "$l: the waiter is queued" wait_for 5 fd_count_at_least "$dpid" $((fds + 1))
+	[ "$who" = fresh ] || ov_run "$l" "w.$l" "$@" -r "$l" -d -1
+	[ "$who" = fresh ] || ok "$l: the waiter is queued" wait_for 5 fd_count_at_least "$dpid" $((fds + 1))
 	t_kill=$(now_ms)
 	kill -9 "$dpid"
-	ok "$l: the waiter's command runs on a fresh daemon" wait_for 20 ov_is_in "w.$l"
+	ok "$l: the holder said its lock was lost" wait_for 5 file_has "$OV_DIR/err.h.$l" "^flom: lock on $l lost: "
+	[ "$who" = fresh ] && ov_run "$l" "w.$l" "$@" -r "$l" -d -1
+	ok "$l: the $who client's command runs on a fresh daemon" wait_for 20 ov_is_in "w.$l"
 	touch "$OV_DIR/go.w.$l"
 	wait_for 10 ov_is_out "w.$l"
 	res=$(ov_check "$l")
-	diag "$l: daemon killed, holder trapping SIGTERM (grace $GRACE ms): $res;" \
+	diag "$l: daemon killed, holder trapping SIGTERM (grace $GRACE ms), $who client: $res;" \
 		"the fresh daemon granted $(( $(ov_time in "w.$l") - t_kill )) ms after the crash"
 	is "${res%% *}" "overlaps=0" "$l: no overlap between the dead daemon's holder and the fresh daemon's"
 	gap=${res##*=}
-	ok "$l: the waiter ran at least 1 s after the holder's command ended ($gap ms)" test "$gap" -ge 1000
-	ok "$l: the holder said its lock was lost" grep -q "^flom: lock on $l lost: " "$OV_DIR/err.h.$l"
-}
-# fresh LABEL DAEMON-PID-COMMAND FLOM-ARGS...: the same, but nobody waits
-# when the daemon dies; a new client comes once its holder heard of it.
-fresh() {
-	local l=$1 pidcmd=$2 dpid t_kill res gap
-	shift 2
-	"$FLOM_BIN" "$@" -d -1 -- true
-	dpid=$($pidcmd)
-	OV_TRAP=1 ov_run "$l" "h.$l" "$@" -r "$l"
-	wait_for 5 ov_is_in "h.$l"
-	t_kill=$(now_ms)
-	kill -9 "$dpid"
-	wait_for 5 file_has "$OV_DIR/err.h.$l" "lost"
-	ov_run "$l" "w.$l" "$@" -r "$l" -d -1
-	ok "$l: the new client's command runs on a fresh daemon" wait_for 20 ov_is_in "w.$l"
-	touch "$OV_DIR/go.w.$l"
-	wait_for 10 ov_is_out "w.$l"
-	res=$(ov_check "$l")
-	diag "$l: daemon killed, then a new client (grace $GRACE ms): $res;" \
-		"the fresh daemon granted $(( $(ov_time in "w.$l") - t_kill )) ms after the crash"
-	is "${res%% *}" "overlaps=0" "$l: no overlap between the dead daemon's holder and the fresh daemon's"
-	gap=${res##*=}
-	ok "$l: the new client ran at least 1 s after the holder's command ended ($gap ms)" test "$gap" -ge 1000
+	ok "$l: the $who client ran at least 1 s after the holder's command ended ($gap ms)" test "$gap" -ge 1000
 }
 unix_daemon() { listener_pid unix "$SOCK"; }
 tcp_daemon() { listener_pid tcp "$PORT"; }
 
-crash unix unix_daemon -s "$SOCK" --grace-period=$GRACE
-crash tcp tcp_daemon -a 127.0.0.1 -p "$PORT" --grace-period=$GRACE
+crash unix waiter unix_daemon -s "$SOCK" --grace-period=$GRACE
+crash tcp waiter tcp_daemon -a 127.0.0.1 -p "$PORT" --grace-period=$GRACE
 "$FLOM_BIN" -a 127.0.0.1 -p "$PORT" -X >/dev/null 2>&1
 wait_for 5 test -z "$(tcp_daemon)"
-fresh tcpfresh tcp_daemon -a 127.0.0.1 -p "$PORT" --grace-period=$GRACE
+crash tcpfresh fresh tcp_daemon -a 127.0.0.1 -p "$PORT" --grace-period=$GRACE
 "$FLOM_BIN" -a 127.0.0.1 -p "$PORT" -X >/dev/null 2>&1
 
 # ---- a stale socket alone (nothing held) delays the first grant ----
