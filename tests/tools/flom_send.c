@@ -547,15 +547,12 @@ static void install_stop_handlers(sigset_t *waitmask)
 	sigdelset(waitmask, SIGHUP);
 }
 
-static int run_idle(const options *o)
+/* Open the idle connections (each sent the payload once); the ones the
+ * peer closed at once are counted in *closed. */
+static struct pollfd *idle_open(const options *o, long *closed)
 {
-	struct pollfd *fds;
-	sigset_t waitmask;
-	long closed = 0, deadline;
+	struct pollfd *fds = calloc((size_t)o->idle, sizeof *fds);
 
-	raise_nofile(o->idle);
-	install_stop_handlers(&waitmask);
-	fds = calloc((size_t)o->idle, sizeof *fds);
 	if (!fds)
 		die(EXIT_IO, "out of memory");
 	for (long i = 0; i < o->idle && !stop_requested; i++) {
@@ -567,9 +564,43 @@ static int run_idle(const options *o)
 		fds[i].events = POLLIN;
 		if (c.closed) {
 			close(c.fd);
+			(*closed)++;
+		}
+	}
+	return fds;
+}
+
+/* Answers are drained; only the end of a connection counts. Returns how
+ * many were closed by the peer. */
+static long idle_drain(struct pollfd *fds, long n)
+{
+	long closed = 0;
+
+	for (long i = 0; i < n; i++) {
+		char buf[4096];
+		ssize_t r;
+
+		if (fds[i].fd < 0 || !fds[i].revents)
+			continue;
+		r = recv(fds[i].fd, buf, sizeof buf, MSG_DONTWAIT);
+		if (r == 0 || (r < 0 && peer_gone(errno))) {
+			close(fds[i].fd);
+			fds[i].fd = -1;
 			closed++;
 		}
 	}
+	return closed;
+}
+
+static int run_idle(const options *o)
+{
+	struct pollfd *fds;
+	sigset_t waitmask;
+	long closed = 0, deadline;
+
+	raise_nofile(o->idle);
+	install_stop_handlers(&waitmask);
+	fds = idle_open(o, &closed);
 	printf("ready %ld\n", o->idle);
 	if (closed)
 		printf("closed %ld\n", closed);
@@ -592,21 +623,8 @@ static int run_idle(const options *o)
 		n = ppoll(fds, (nfds_t)o->idle, tsp, &waitmask);
 		if (n < 0 && errno != EINTR)
 			die(EXIT_IO, "ppoll: %s", strerror(errno));
-		for (long i = 0; n > 0 && i < o->idle; i++) {
-			char buf[4096];
-			ssize_t r;
-
-			if (fds[i].fd < 0 || !fds[i].revents)
-				continue;
-			/* Answers are drained; only the end of the
-			 * connection counts. */
-			r = recv(fds[i].fd, buf, sizeof buf, MSG_DONTWAIT);
-			if (r == 0 || (r < 0 && peer_gone(errno))) {
-				close(fds[i].fd);
-				fds[i].fd = -1;
-				closed++;
-			}
-		}
+		if (n > 0)
+			closed += idle_drain(fds, o->idle);
 		if (closed != before) {
 			printf("closed %ld\n", closed);
 			fflush(stdout);
