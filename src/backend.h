@@ -23,6 +23,8 @@ typedef struct backend_grant {
 	gboolean inherit_loss_fd; /* the command inherits loss_fd (monitor_lock.inherit_fd) */
 	gboolean short_grace;   /* grace_ms replaces the configured grace period */
 	gint64 grace_ms;        /* shorter, so that the command is stopped in time */
+	gint64 silence_ms;      /* > 0: the lock is lost when the daemon has not
+				 * answered for this long (monitor_lock) */
 } backend_grant;
 
 typedef struct backend_ops {

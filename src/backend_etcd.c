@@ -584,7 +584,7 @@ static int etcd_acquire(const flom_config *cfg, backend_grant *g)
 	TRACE(TRACE_CLIENT, "granted %s at revision %" G_GINT64_FORMAT, l->key, l->rev);
 	etcd_http_idle(l->h);
 	*g = (backend_grant){ element, (guint64)l->rev, l->keeper.from_keeper,
-			      "the etcd lease could not be kept alive", l->keeper.to_keeper, NULL, NULL, l, FALSE, FALSE, 0 };
+			      "the etcd lease could not be kept alive", l->keeper.to_keeper, NULL, NULL, l, FALSE, FALSE, 0, 0 };
 	return FLOM_EXIT_OK;
 }
 

@@ -622,12 +622,15 @@ static void client_arm_detection(const flom_config *cfg, int fd, gint64 release_
 	TRACE(TRACE_CLIENT, "release deadline %" G_GINT64_FORMAT " ms: keepalive %d/%d, user timeout"
 	      " %u ms, loss detected within %" G_GINT64_FORMAT " ms, grace %" G_GINT64_FORMAT " ms",
 	      release_ms, p.idle_s, p.intvl_s, p.user_timeout_ms, p.detect_ms, p.grace_ms);
-	if (net_tcp_keepalive(fd, p.idle_s, p.intvl_s, p.probes) < 0 ||
-	    net_tcp_user_timeout(fd, p.user_timeout_ms) < 0)
+	/* The keepalive probes; the silence that ends the lock is flom's to
+	 * judge (monitor_lock.silence_ms): no TCP_USER_TIMEOUT here, and so
+	 * many probes that the kernel never aborts first. */
+	if (net_tcp_keepalive(fd, p.idle_s, p.intvl_s, p.probes) < 0)
 		fprintf(stderr, "flom: cannot set the lock connection's keepalive: %s\n",
 			g_strerror(errno));
 	bg->short_grace = p.grace_ms < cfg->grace_period;
 	bg->grace_ms = p.grace_ms;
+	bg->silence_ms = p.detect_ms;   /* when the kernel would have given up */
 }
 
 typedef struct daemon_lock {
@@ -651,7 +654,7 @@ static int client_daemon_acquire(const flom_config *cfg, backend_grant *bg)
 	}
 	dl->g.cc = dl->cc;
 	*bg = (backend_grant){ g_steal_pointer(&dl->g.element), dl->g.token, dl->cc->fd, NULL, -1,
-			       client_tell_command, &dl->g, dl, TRUE, FALSE, 0 };
+			       client_tell_command, &dl->g, dl, TRUE, FALSE, 0, 0 };
 	client_arm_detection(cfg, dl->cc->fd, dl->g.release_ms, bg);
 	return FLOM_EXIT_OK;
 }
@@ -713,7 +716,7 @@ int client_run(const flom_config *cfg)
 				      .started_data = g.started_data,
 				      .grace_ms = g.short_grace ? g.grace_ms : cfg->grace_period,
 				      .loss_reason = g.loss_reason, .notify_fd = g.notify_fd,
-				      .inherit_fd = g.inherit_loss_fd };
+				      .inherit_fd = g.inherit_loss_fd, .silence_ms = g.silence_ms };
 
 		status = monitor_run(cfg, &lock, &lost);
 	}

@@ -176,6 +176,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(flom_client_info, flom_client_info_clear)
 #define FLOM_HOLDER_MARGIN_MS   3000
 #define FLOM_DETECT_MIN_MS      2000   /* shortest keepalive detection (1 s + 1 s) */
 #define FLOM_STOP_POLL_MS       10     /* checking whether a stopped group is gone */
+#define FLOM_SILENCE_CHECK_MS   200    /* how often a holder checks it still hears its daemon */
 
 /* etcd backend */
 #define FLOM_ETCD_ENDPOINTS_MAX 16     /* URLs in --etcd */

@@ -24,6 +24,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "trace.h"
 
 static const int monitor_forwarded[] = { SIGINT, SIGTERM, SIGHUP };
@@ -306,11 +307,26 @@ static void monitor_last_look(const flom_config *cfg, const monitor_lock *lock, 
 	}
 }
 
+/* Whether the daemon has been silent for longer than lock->silence_ms. */
+static gboolean monitor_daemon_silent(const monitor_lock *lock, const char **reason)
+{
+	static char text[96];
+	gint64 silent = net_tcp_silent_ms(lock->fd);
+
+	if (silent < lock->silence_ms)
+		return FALSE;
+	g_snprintf(text, sizeof(text), "no answer from the daemon for %" G_GINT64_FORMAT " ms",
+		   silent);
+	*reason = text;
+	return TRUE;
+}
+
 /* Wait for the child; pass signals on; watch the lock. Returns the wait status. */
 static int monitor_wait(const flom_config *cfg, const monitor_lock *lock, pid_t pid, int sfd,
 			gboolean *lost)
 {
 	gboolean watching = lock->fd >= 0;
+	int timeout = lock->silence_ms > 0 ? FLOM_SILENCE_CHECK_MS : -1;
 
 	for (;;) {
 		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
@@ -322,7 +338,7 @@ static int monitor_wait(const flom_config *cfg, const monitor_lock *lock, pid_t 
 			monitor_last_look(cfg, lock, watching, lost);
 			return wstatus;
 		}
-		if (poll(p, watching ? 2 : 1, -1) < 0 && errno != EINTR)
+		if (poll(p, watching ? 2 : 1, watching ? timeout : -1) < 0 && errno != EINTR)
 			return -1;
 		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			int sig = (int)si.ssi_signo;
@@ -332,10 +348,12 @@ static int monitor_wait(const flom_config *cfg, const monitor_lock *lock, pid_t 
 			TRACE(TRACE_MONITOR, "passing signal %d to the command", sig);
 			kill(-pid, sig);
 		}
-		if (watching && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+		if (watching) {
 			const char *reason;
 
-			if (monitor_lock_broken(lock, &reason)) {
+			if (((p[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			     monitor_lock_broken(lock, &reason)) ||
+			    (lock->silence_ms > 0 && monitor_daemon_silent(lock, &reason))) {
 				watching = FALSE;
 				*lost = TRUE;
 				if (monitor_lock_lost(cfg, lock, pid, reason, &wstatus))

@@ -21,6 +21,13 @@ typedef struct monitor_lock {
 	int notify_fd;         /* >= 0: the command writes its pid there before exec */
 	gboolean inherit_fd;   /* the command keeps fd open (a daemon's lock
 				* connection); etcd's keeper watches flom instead */
+	gint64 silence_ms;     /* > 0: fd is TCP, and the lock counts as lost when
+				* the daemon has not answered our keepalive
+				* probes for this long. flom decides, not the
+				* kernel: an abort would reset the connection,
+				* and a daemon that heard the reset would grant
+				* the lock while the command still runs its
+				* grace period. */
 } monitor_lock;
 
 /*

@@ -464,3 +464,13 @@ int net_tcp_user_timeout(int fd, gint64 ms)
 {
 	return net_setopt_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, (int)CLAMP(ms, 0, G_MAXINT));
 }
+
+gint64 net_tcp_silent_ms(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+		return -1;
+	return ti.tcpi_last_ack_recv;
+}

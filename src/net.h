@@ -68,6 +68,9 @@ int net_tcp_keepalive(int fd, int idle_s, int intvl_s, int probes);
 /* TCP_USER_TIMEOUT: unacknowledged data, or keepalive probes, abort the
  * connection once ms passed without a segment from the peer. */
 int net_tcp_user_timeout(int fd, gint64 ms);
+/* How long (ms) since the peer last acknowledged anything on TCP socket
+ * fd (answers to our keepalive probes count), or -1. */
+gint64 net_tcp_silent_ms(int fd);
 
 /* Multicast (UDP).
  * net_mcast_group: parse and check a group address (224.0.0.0/4, ff00::/8)

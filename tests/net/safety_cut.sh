@@ -9,6 +9,11 @@
 #   the waiter of its resource, on host W, runs. SAFETY_ROUNDS (default 10)
 #   rounds of each configuration run at once, on as many resources, under one
 #   cut: each connection is at its own point of its keepalive cycle.
+# - One way only: what D sends to host O is lost, what O sends arrives. O's
+#   holders hear nothing and stop their commands (trapping SIGTERM: the
+#   whole grace period) while their connections stay open: the lock is
+#   released only once each command is gone (no reset from O's kernel while
+#   the command still runs).
 # - A waiter whose host (V) vanished (link deleted while it was queued) and
 #   is then granted does not keep the resource past the daemon's bound + 2 s.
 # Each part prints its measured margins.
@@ -17,7 +22,7 @@
 . "$FLOM_SRCDIR/tests/lib/overlap.sh"
 have_nft || skip_all "nft is not installed"
 T0=$(now_ms)
-netns_setup D H W V
+netns_setup D H W V O
 ov_init "$NETNS_SHARED_HERE/ov"
 export OV_HOST_DIR=$NETNS_SHARED/ov
 # Many jobs at once: they look for their go file twice a second, and a
@@ -95,9 +100,20 @@ for c in "${CONFIGS[@]}"; do
 	done
 	on_many H "${texts[@]}"
 done
+# One way: a fourth daemon on D; O's holders, all trapping SIGTERM.
+on_host D "$FLOM_BIN" -a "$IPD" -p 28104 -d -1 --grace-period=$GRACE $(ka 1/1/2) -- true
+is "$?" 0 "oneway: daemon on D port 28104, keepalive 1/1/2"
+texts=()
+for r in 1 2 3; do
+	# shellcheck disable=SC2046
+	texts+=("$(OV_TRAP=1 ov_cmd "oneway$r" "honeway$r" -a "$IPD" -p 28104 -d 0 \
+		--grace-period=$GRACE $(ka 1/1/2) -r "oneway$r")")
+	HOLDERS="$HOLDERS honeway$r" ONEWAY_WAITERS="${ONEWAY_WAITERS:-} woneway$r"
+done
+on_many O "${texts[@]}"
 diag "daemons and holders started $(( $(now_ms) - T0 )) ms after the start"
 # shellcheck disable=SC2086
-ok "all $((3 * N)) holders on H run" wait_slow 120 all_in $HOLDERS
+ok "all $((3 * N + 3)) holders on H and O run" wait_slow 120 all_in $HOLDERS
 for c in "${CONFIGS[@]}"; do
 	read -r name port _ <<<"$c"
 	texts=()
@@ -111,6 +127,12 @@ for c in "${CONFIGS[@]}"; do
 	ok "$name: the $N waiters on W are queued" wait_slow 120 conns_at_least "$port" $((2 * N)) ||
 		diag "$name: $(conns_on_d "$port") connections on D; ran: $(cut -d' ' -f2- "$OV_DIR/events" | grep "$name" | tr '\n' ,)"
 done
+texts=()
+for r in 1 2 3; do
+	texts+=("$(ov_cmd "oneway$r" "woneway$r" -a "$IPD" -p 28104 -d 0 -r "oneway$r")")
+done
+on_many W "${texts[@]}"
+ok "oneway: the 3 waiters on W are queued" wait_slow 120 conns_at_least 28104 6
 
 diag "waiters queued $(( $(now_ms) - T0 )) ms after the start"
 # The dead waiter, on the "equal" daemon: held from W, V queued behind, then
@@ -132,11 +154,17 @@ table inet cut {
 }
 NFT
 is "$?" 0 "the link between H and D is cut ($((T_CUT - T0)) ms after the start)"
+ip netns exec "$(netns_name O)" nft -f - <<NFT
+table inet cut {
+	chain in { type filter hook input priority 0; ip saddr $IPD drop; }
+}
+NFT
+is "$?" 0 "what D sends to O is lost"
 ip -n "$(netns_name V)" link del eth0
 touch "$OV_DIR/go.dwh"
 
 # shellcheck disable=SC2086
-ok "every waiter runs in the end" wait_slow 120 all_in $WAITERS
+ok "every waiter runs in the end" wait_slow 120 all_in $WAITERS $ONEWAY_WAITERS
 diag "the last waiter ran $(( $(now_ms) - T_CUT )) ms after the cut"
 for c in "${CONFIGS[@]}"; do
 	read -r name port dka cka cgrace <<<"$c"
@@ -152,6 +180,10 @@ for c in "${CONFIGS[@]}"; do
 	ok "$name: the holders said the lock was lost" \
 		grep -q "^flom: lock on ${name}1 lost: " "$OV_DIR/err.h${name}1"
 done
+res=$(ov_check oneway)
+diag "oneway (daemon and client 1/1/2, grace $GRACE ms, commands trap SIGTERM): $res"
+is "${res%% *}" "overlaps=0" "oneway: no overlap"
+ok "oneway: the holders said the lock was lost" grep -q "^flom: lock on oneway1 lost: " "$OV_DIR/err.honeway1"
 diag "a lost-lock line: $(head -n 1 "$OV_DIR/err.hshorter1")"
 
 ok "dead waiter: the live waiter runs" wait_for 30 ov_is_in dww
