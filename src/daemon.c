@@ -357,7 +357,9 @@ static void daemon_serving_mark(daemon_state *d)
 
 	if (!path)
 		return;
-	if (lstat(path, &st) == 0)
+	/* Another user's file says nothing of our predecessor (and must not
+	 * be able to delay our grants). */
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid())
 		spawn_note_predecessor_died();
 	fd = safefile_open_write(path, FALSE, NULL);
 	if (fd < 0)

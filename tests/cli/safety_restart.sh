@@ -100,5 +100,19 @@ diag "SIGTERM to the daemon: $res"
 is "${res%% *}" "overlaps=0" "no overlap after SIGTERM to the daemon"
 
 "$FLOM_BIN" -s "$SOCK" -X >/dev/null 2>&1
+
+# Another user's file where a TCP daemon keeps its own says nothing of a
+# crash: it must not delay the grants of ours.
+. "$FLOM_SRCDIR/tests/lib/users.sh"
+if need_users 1; then
+	PORT2=$(free_tcp_port)
+	touch "/tmp/flom-tcp-127.0.0.1-$PORT2.serving"
+	chown "$USER_1" "/tmp/flom-tcp-127.0.0.1-$PORT2.serving"
+	"$FLOM_BIN" -a 127.0.0.1 -p "$PORT2" -d -1 --grace-period=$GRACE -o 0 -r planted -- true
+	is "$?" 0 "another user's .serving file: a new TCP daemon grants at once (-o 0: 0)"
+	"$FLOM_BIN" -a 127.0.0.1 -p "$PORT2" -X >/dev/null 2>&1
+else
+	skip "$USERS_SKIP"
+fi
 : >"$OV_DIR/go.all"
 done_testing

@@ -86,9 +86,10 @@ diag() { echo "# $*"; }
 done_testing() { echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]; }
 
 # ---- waiting for conditions, never for time ----
-# wait_for SECONDS CMD...: poll CMD every 10 ms until it succeeds; 1 on timeout.
+# wait_for SECONDS CMD...: poll CMD every 10 ms (WAIT_STEP seconds when set)
+# until it succeeds; 1 on timeout.
 wait_for() {
-	local limit=$1 step=0.01 t0
+	local limit=$1 step=${WAIT_STEP:-0.01} t0
 	shift
 	t0=$(date +%s%N)
 	while ! "$@"; do

@@ -44,15 +44,7 @@ all_in() { [ "$(count_in "$@")" -ge $# ]; }
 never_within() { ! wait_for "$@"; }
 # wait_slow SECONDS CMD...: wait_for, looking four times a second (these
 # conditions enter a namespace or read every event; sixty jobs run).
-wait_slow() {
-	local limit=$1 t0
-	shift
-	t0=$(now_ms)
-	until "$@"; do
-		[ $(( $(now_ms) - t0 )) -lt $((limit * 1000)) ] || return 1
-		sleep 0.25
-	done
-}
+wait_slow() { WAIT_STEP=0.25 wait_for "$@"; }
 # on_many HOST TEXT...: the ov_cmd texts at once, from one entry into HOST.
 on_many() {
 	local h=$1 IFS='&'
