@@ -17,7 +17,9 @@ fi
 # (dpkg-buildpackage writes the packages next to the tree it builds).
 src=$TEST_TMP/flom
 mkdir -p "$src"
-if git -C "$FLOM_SRCDIR" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+# (git only when the source tree is a work tree's top: make distcheck unpacks
+# its tarball inside ours, where git would list none of its files.)
+if [ "$(git -C "$FLOM_SRCDIR" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$FLOM_SRCDIR" && pwd -P)" ]; then
 	(cd "$FLOM_SRCDIR" && git ls-files -co --exclude-standard |
 		while read -r f; do [ -f "$f" ] && printf '%s\n' "$f"; done |
 		tar -cf - -T -) | tar -xf - -C "$src"
