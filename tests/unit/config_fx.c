@@ -37,36 +37,42 @@ void write_user_file(const char *content)
 	g_assert_true(g_file_set_contents(path, content, -1, NULL));
 }
 
+/* "flom", then the NULL-terminated arguments first..., then NULL. */
+static GPtrArray *args_collect(const char *first, va_list ap)
+{
+	GPtrArray *args = g_ptr_array_new();
+
+	g_ptr_array_add(args, "flom");
+	for (const char *a = first; a; a = va_arg(ap, const char *))
+		g_ptr_array_add(args, (gpointer)a);
+	g_ptr_array_add(args, NULL);
+	return args;
+}
+
 /* config_load on a NULL-terminated argument list (argv[0] is added). */
 int load_args(flom_config *cfg, GError **err, const char *first, ...)
 {
-	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	g_autoptr(GPtrArray) args = NULL;
 	va_list ap;
 
-	g_ptr_array_add(args, "flom");
 	va_start(ap, first);
-	for (const char *a = first; a; a = va_arg(ap, const char *))
-		g_ptr_array_add(args, (gpointer)a);
+	args = args_collect(first, ap);
 	va_end(ap);
-	g_ptr_array_add(args, NULL);
 	return config_load(cfg, (int)args->len - 1, (char **)args->pdata, err);
 }
 
 /* The error message of a config_load that must fail. */
 char *load_error(const char *first, ...)
 {
-	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	g_autoptr(GPtrArray) args = NULL;
 	flom_config cfg;
 	GError *err = NULL;
 	va_list ap;
 	char *msg;
 
-	g_ptr_array_add(args, "flom");
 	va_start(ap, first);
-	for (const char *a = first; a; a = va_arg(ap, const char *))
-		g_ptr_array_add(args, (gpointer)a);
+	args = args_collect(first, ap);
 	va_end(ap);
-	g_ptr_array_add(args, NULL);
 	config_init(&cfg);
 	g_assert_cmpint(config_load(&cfg, (int)args->len - 1, (char **)args->pdata, &err), ==, -1);
 	g_assert_nonnull(err);
