@@ -107,18 +107,27 @@ static int msg_apply_session(flom_msg *m, msg_tag *t, GError **err)
 	return 0;
 }
 
+/* Names with their lengths, so that a lookup compares lengths first. */
+#define MSG_NAME(lit) lit, sizeof(lit) - 1
+
 static const struct {
 	const char *name;
+	size_t len;
 	unsigned bit;
 	size_t offset;
 } msg_res_ints[] = {
-	{ "mode", MSG_RES_MODE, offsetof(flom_msg, mode) },
-	{ "wait", MSG_RES_WAIT, offsetof(flom_msg, wait) },
-	{ "quantity", MSG_RES_QUANTITY, offsetof(flom_msg, quantity) },
-	{ "create", MSG_RES_CREATE, offsetof(flom_msg, create) },
-	{ "lifespan", MSG_RES_LIFESPAN, offsetof(flom_msg, lifespan) },
-	{ "rollback", MSG_RES_ROLLBACK, offsetof(flom_msg, rollback) },
+	{ MSG_NAME("mode"), MSG_RES_MODE, offsetof(flom_msg, mode) },
+	{ MSG_NAME("wait"), MSG_RES_WAIT, offsetof(flom_msg, wait) },
+	{ MSG_NAME("quantity"), MSG_RES_QUANTITY, offsetof(flom_msg, quantity) },
+	{ MSG_NAME("create"), MSG_RES_CREATE, offsetof(flom_msg, create) },
+	{ MSG_NAME("lifespan"), MSG_RES_LIFESPAN, offsetof(flom_msg, lifespan) },
+	{ MSG_NAME("rollback"), MSG_RES_ROLLBACK, offsetof(flom_msg, rollback) },
 };
+
+static gboolean msg_name_is(const char *s, size_t len, const char *name, size_t name_len)
+{
+	return len == name_len && s[0] == name[0] && memcmp(s, name, len) == 0;
+}
 
 static int msg_apply_resource(flom_msg *m, msg_tag *t, GError **err)
 {
@@ -142,7 +151,8 @@ static int msg_apply_resource(flom_msg *m, msg_tag *t, GError **err)
 			continue;
 		}
 		for (k = 0; k < G_N_ELEMENTS(msg_res_ints); k++)
-			if (msg_eq(a->name, a->name_len, msg_res_ints[k].name))
+			if (msg_name_is(a->name, a->name_len, msg_res_ints[k].name,
+					msg_res_ints[k].len))
 				break;
 		/* Unknown attributes are ignored, as by the original (§7.4). */
 		if (k == G_N_ELEMENTS(msg_res_ints))
@@ -307,15 +317,18 @@ typedef enum {
 	MSG_CHILD_RECORD,
 } msg_child;
 
-static const char *const msg_child_names[] = {
-	[MSG_CHILD_SESSION] = "session",
-	[MSG_CHILD_RESOURCE] = "resource",
-	[MSG_CHILD_ANSWER] = "answer",
-	[MSG_CHILD_NETWORK] = "network",
-	[MSG_CHILD_SHUTDOWN] = "shutdown",
-	[MSG_CHILD_DAEMON] = "daemon",
-	[MSG_CHILD_COMMAND] = "command",
-	[MSG_CHILD_RECORD] = "record",
+static const struct {
+	const char *name;
+	size_t len;
+} msg_children[] = {
+	[MSG_CHILD_SESSION] = { MSG_NAME("session") },
+	[MSG_CHILD_RESOURCE] = { MSG_NAME("resource") },
+	[MSG_CHILD_ANSWER] = { MSG_NAME("answer") },
+	[MSG_CHILD_NETWORK] = { MSG_NAME("network") },
+	[MSG_CHILD_SHUTDOWN] = { MSG_NAME("shutdown") },
+	[MSG_CHILD_DAEMON] = { MSG_NAME("daemon") },
+	[MSG_CHILD_COMMAND] = { MSG_NAME("command") },
+	[MSG_CHILD_RECORD] = { MSG_NAME("record") },
 };
 
 /* The element a verb/step is about (required), or MSG_CHILD_UNKNOWN. */
@@ -361,8 +374,9 @@ static int msg_apply_child(flom_msg *m, msg_tag *t, GError **err)
 	gboolean allowed;
 	unsigned k;
 
-	for (k = 1; k < G_N_ELEMENTS(msg_child_names); k++)
-		if (k != MSG_CHILD_RECORD && msg_eq(t->name, t->name_len, msg_child_names[k]))
+	for (k = 1; k < G_N_ELEMENTS(msg_children); k++)
+		if (k != MSG_CHILD_RECORD &&
+		    msg_name_is(t->name, t->name_len, msg_children[k].name, msg_children[k].len))
 			c = (msg_child)k;
 	if (m->verb == MSG_VERB_STATUS && msg_is_record(t->name, t->name_len))
 		c = MSG_CHILD_RECORD;
@@ -383,9 +397,9 @@ static int msg_apply_child(flom_msg *m, msg_tag *t, GError **err)
 		allowed = msg_main_child(m->verb, m->step) == c;
 	if (!allowed)
 		return msg_fail(err, MSG_ERROR_SHAPE, "element <%s> not allowed in verb %d step %d",
-				msg_child_names[c], m->verb, m->step);
+				msg_children[c].name, m->verb, m->step);
 	if (msg_has_child(m, c))
-		return msg_fail(err, MSG_ERROR_SHAPE, "duplicate element <%s>", msg_child_names[c]);
+		return msg_fail(err, MSG_ERROR_SHAPE, "duplicate element <%s>", msg_children[c].name);
 	switch (c) {
 	case MSG_CHILD_SESSION: return msg_apply_session(m, t, err);
 	case MSG_CHILD_RESOURCE: return msg_apply_resource(m, t, err);
@@ -404,7 +418,7 @@ static int msg_apply_child(flom_msg *m, msg_tag *t, GError **err)
 static int msg_parse_children(msg_parser *ps, flom_msg *m, GError **err)
 {
 	for (;;) {
-		msg_tag t = { 0 };
+		msg_tag t;
 		int rc;
 
 		msg_skip_space(ps);
@@ -429,7 +443,6 @@ static int msg_parse_children(msg_parser *ps, flom_msg *m, GError **err)
 			rc = msg_parse_child_content(ps, &t, err);
 		if (rc == 0)
 			rc = msg_apply_child(m, &t, err);
-		msg_tag_clear(&t);
 		if (rc < 0)
 			return -1;
 	}
@@ -438,7 +451,7 @@ static int msg_parse_children(msg_parser *ps, flom_msg *m, GError **err)
 int msg_decode(const char *buf, size_t len, flom_msg *m, GError **err)
 {
 	msg_parser ps = { .p = buf, .end = buf + len, .start = buf };
-	msg_tag root = { 0 };
+	msg_tag root;
 	msg_child main_child;
 
 	msg_init(m);
@@ -483,13 +496,13 @@ int msg_decode(const char *buf, size_t len, flom_msg *m, GError **err)
 	main_child = msg_main_child(m->verb, m->step);
 	if (main_child != MSG_CHILD_UNKNOWN && !msg_has_child(m, main_child)) {
 		msg_fail(err, MSG_ERROR_SHAPE, "missing element <%s> in verb %d step %d",
-			 msg_child_names[main_child], m->verb, m->step);
+			 msg_children[main_child].name, m->verb, m->step);
 		goto fail;
 	}
-	msg_tag_clear(&root);
+	msg_parser_clear(&ps);
 	return 0;
 fail:
-	msg_tag_clear(&root);
+	msg_parser_clear(&ps);
 	msg_clear(m);
 	return -1;
 }

@@ -10,38 +10,13 @@
 #include <stddef.h>
 #include <string.h>
 
-#define MSG_XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>"
-
 /* ------------------------------------------------------------------------ */
 /* encoding                                                                 */
 
-/* The original wrote values raw (reference §11.8); escaping keeps ordinary
- * values byte-identical and makes the others round-trip instead of breaking
- * the document. Control characters become character references so that a
- * value never carries a raw one. */
-static void msg_append_escaped(GString *out, const char *s)
-{
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		switch (c) {
-		case '&': g_string_append(out, "&amp;"); break;
-		case '<': g_string_append(out, "&lt;"); break;
-		case '>': g_string_append(out, "&gt;"); break;
-		case '"': g_string_append(out, "&quot;"); break;
-		case '\'': g_string_append(out, "&apos;"); break;
-		default:
-			if (c < 0x20)
-				g_string_append_printf(out, "&#%u;", c);
-			else
-				g_string_append_c(out, (char)c);
-		}
-	}
-}
-
 /* g_string_append_len for bytes that usually fit: glib before 2.76 takes
- * its general insert path for every append. */
-static void msg_put(GString *out, const char *s, size_t n)
+ * its general insert path for every append. Inline, so that the length of
+ * a literal is a constant and its copy a few moves. */
+static inline void msg_put(GString *out, const char *s, size_t n)
 {
 	if (out->len + n >= out->allocated_len) {
 		g_string_append_len(out, s, (gssize)n);
@@ -52,9 +27,43 @@ static void msg_put(GString *out, const char *s, size_t n)
 	out->str[out->len] = '\0';
 }
 
-static void msg_puts(GString *out, const char *s)
+static inline void msg_puts(GString *out, const char *s)
 {
 	msg_put(out, s, strlen(s));
+}
+
+/* Whether c is written as an entity or a character reference. */
+static gboolean msg_needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '&' || c == '<' || c == '>' || c == '"' || c == '\'';
+}
+
+/* The original wrote values raw (reference §11.8); escaping keeps ordinary
+ * values byte-identical and makes the others round-trip instead of breaking
+ * the document. Control characters become character references so that a
+ * value never carries a raw one. Plain runs are copied whole. */
+static void msg_append_escaped(GString *out, const char *s)
+{
+	while (s && *s) {
+		const char *run = s;
+		unsigned char c;
+
+		while (*s && !msg_needs_escape((unsigned char)*s))
+			s++;
+		msg_put(out, run, (size_t)(s - run));
+		c = (unsigned char)*s;
+		if (c == '\0')
+			break;
+		s++;
+		switch (c) {
+		case '&': msg_puts(out, "&amp;"); break;
+		case '<': msg_puts(out, "&lt;"); break;
+		case '>': msg_puts(out, "&gt;"); break;
+		case '"': msg_puts(out, "&quot;"); break;
+		case '\'': msg_puts(out, "&apos;"); break;
+		default: g_string_append_printf(out, "&#%u;", c);
+		}
+	}
 }
 
 /* Decimal digits without printf: the daemon encodes an answer per lock, and
@@ -72,37 +81,38 @@ static void msg_append_uint(GString *out, guint64 value)
 }
 
 /* ' PREFIXATTR="' */
-static void msg_append_attr_open(GString *out, const char *prefix, const char *attr)
+static inline void msg_append_attr_open(GString *out, const char *prefix, const char *attr)
 {
-	g_string_append_c(out, ' ');
+	msg_put(out, " ", 1);
 	msg_puts(out, prefix);
 	msg_puts(out, attr);
 	msg_put(out, "=\"", 2);
 }
 
-static void msg_append_pattr_str(GString *out, const char *prefix, const char *attr,
-				 const char *value)
+static inline void msg_append_pattr_str(GString *out, const char *prefix, const char *attr,
+					const char *value)
 {
 	msg_append_attr_open(out, prefix, attr);
 	msg_append_escaped(out, value);
-	g_string_append_c(out, '"');
+	msg_put(out, "\"", 1);
 }
 
-static void msg_append_pattr_int(GString *out, const char *prefix, const char *attr, gint64 value)
+static inline void msg_append_pattr_int(GString *out, const char *prefix, const char *attr,
+					gint64 value)
 {
 	msg_append_attr_open(out, prefix, attr);
 	if (value < 0)
-		g_string_append_c(out, '-');
+		msg_put(out, "-", 1);
 	msg_append_uint(out, value < 0 ? -(guint64)value : (guint64)value);
-	g_string_append_c(out, '"');
+	msg_put(out, "\"", 1);
 }
 
-static void msg_append_attr_str(GString *out, const char *attr, const char *value)
+static inline void msg_append_attr_str(GString *out, const char *attr, const char *value)
 {
 	msg_append_pattr_str(out, "", attr, value);
 }
 
-static void msg_append_attr_int(GString *out, const char *attr, gint64 value)
+static inline void msg_append_attr_int(GString *out, const char *attr, gint64 value)
 {
 	msg_append_pattr_int(out, "", attr, value);
 }
@@ -114,7 +124,7 @@ static void msg_append_b64(GString *out, const char *attr, const char *value)
 
 	msg_append_attr_open(out, "", attr);
 	msg_puts(out, b64);
-	g_string_append_c(out, '"');
+	msg_put(out, "\"", 1);
 }
 
 static void msg_append_name(GString *out, const char *name)
@@ -141,16 +151,16 @@ static void msg_encode_record(const flom_msg *m, GString *out)
 	for (guint i = 0; m->fields && i + 1 < m->fields->len; i += 2)
 		msg_append_attr_str(out, g_ptr_array_index(m->fields, i),
 				    g_ptr_array_index(m->fields, i + 1));
-	g_string_append(out, "/>");
+	msg_puts(out, "/>");
 }
 
 static void msg_encode_session(const flom_msg *m, GString *out)
 {
 	if (!m->has_session)
 		return;
-	g_string_append(out, "<session");
+	msg_puts(out, "<session");
 	msg_append_attr_str(out, "peerid", m->peerid ? m->peerid : "");
-	g_string_append(out, "/>");
+	msg_puts(out, "/>");
 }
 
 static void msg_encode_lock_resource(const flom_msg *m, GString *out)
@@ -160,7 +170,7 @@ static void msg_encode_lock_resource(const flom_msg *m, GString *out)
 	if (!m->has_resource)
 		return;
 	/* The order is the original's: name mode wait quantity create lifespan. */
-	g_string_append(out, "<resource");
+	msg_puts(out, "<resource");
 	msg_append_name(out, m->name);
 	if (attrs & MSG_RES_MODE)
 		msg_append_attr_int(out, "mode", m->mode);
@@ -175,32 +185,32 @@ static void msg_encode_lock_resource(const flom_msg *m, GString *out)
 		if (m->filter)
 			msg_append_b64(out, "filter", m->filter);
 	}
-	g_string_append(out, "/>");
+	msg_puts(out, "/>");
 }
 
 static void msg_encode_unlock_resource(const flom_msg *m, GString *out)
 {
 	if (!m->has_resource)
 		return;
-	g_string_append(out, "<resource");
+	msg_puts(out, "<resource");
 	msg_append_name(out, m->name);
 	msg_append_attr_int(out, "rollback", m->rollback);
 	/* The original's unlock template has a space before "/>". */
-	g_string_append(out, " />");
+	msg_puts(out, " />");
 }
 
 static void msg_encode_answer(const flom_msg *m, GString *out)
 {
 	if (!m->has_answer)
 		return;
-	g_string_append(out, "<answer");
+	msg_puts(out, "<answer");
 	msg_append_attr_int(out, "rc", m->rc);
 	if (m->element)
 		msg_append_attr_str(out, "element", m->element);
 	if (m->has_token) {
 		msg_append_attr_open(out, "", "token");
 		msg_append_uint(out, m->token);
-		g_string_append_c(out, '"');
+		msg_put(out, "\"", 1);
 	}
 	if (m->ext > 0)
 		msg_append_attr_int(out, "ext", m->ext);
@@ -210,24 +220,24 @@ static void msg_encode_answer(const flom_msg *m, GString *out)
 		msg_append_client(out, "holder-", &m->holder);
 		msg_append_attr_int(out, "holder-since", m->holder_since);
 	}
-	g_string_append(out, "/>");
+	msg_puts(out, "/>");
 }
 
 void msg_encode(const flom_msg *m, GString *out)
 {
-	g_string_append(out, MSG_XML_DECL);
-	g_string_append(out, "<msg");
+	msg_puts(out, MSG_XML_DECL);
+	msg_puts(out, "<msg");
 	msg_append_attr_int(out, "level", MSG_LEVEL);
 	msg_append_attr_int(out, "verb", m->verb);
 	msg_append_attr_int(out, "step", m->step);
-	g_string_append_c(out, '>');
+	msg_put(out, ">", 1);
 	if (m->verb == MSG_VERB_LOCK && m->step == MSG_STEP_REQUEST) {
 		msg_encode_session(m, out);
 		msg_encode_lock_resource(m, out);
 	} else if (m->verb == MSG_VERB_LOCK && m->step == MSG_STEP_COMMAND) {
-		g_string_append(out, "<command");
+		msg_puts(out, "<command");
 		msg_append_attr_int(out, "pid", m->client.command_pid);
-		g_string_append(out, "/>");
+		msg_puts(out, "/>");
 	} else if (m->verb == MSG_VERB_STATUS && m->record) {
 		msg_encode_record(m, out);
 	} else if (m->verb == MSG_VERB_LOCK && msg_step_is_lock_answer(m->step)) {
@@ -237,12 +247,12 @@ void msg_encode(const flom_msg *m, GString *out)
 	} else if (m->verb == MSG_VERB_UNLOCK && m->step == MSG_STEP_REQUEST) {
 		msg_encode_unlock_resource(m, out);
 	} else if (m->verb == MSG_VERB_DISCOVER && m->step == MSG_STEP_ANSWER && m->has_network) {
-		g_string_append(out, "<network");
+		msg_puts(out, "<network");
 		msg_append_attr_str(out, "address", m->address ? m->address : "");
 		msg_append_attr_int(out, "port", m->port);
-		g_string_append(out, "/>");
+		msg_puts(out, "/>");
 	} else if (m->verb == MSG_VERB_DISCOVER && m->step == MSG_DISCOVER_STEP_DAEMON) {
-		g_string_append(out, "<daemon");
+		msg_puts(out, "<daemon");
 		msg_append_attr_str(out, "id", m->daemon_id ? m->daemon_id : "");
 		msg_append_attr_int(out, "started", m->daemon_started);
 		msg_append_attr_int(out, "pid", m->daemon_pid);
@@ -252,18 +262,18 @@ void msg_encode(const flom_msg *m, GString *out)
 			msg_append_attr_int(out, "port", m->daemon_port);
 		if (m->daemon_group)
 			msg_append_attr_str(out, "group", m->daemon_group);
-		g_string_append(out, "/>");
+		msg_puts(out, "/>");
 	} else if (m->verb == MSG_VERB_MNGMNT && m->step == MSG_STEP_ANSWER) {
 		msg_encode_answer(m, out);
 	} else if (m->verb == MSG_VERB_MNGMNT && m->step == MSG_STEP_REQUEST) {
 		msg_encode_session(m, out);
 		if (m->has_shutdown) {
-			g_string_append(out, "<shutdown");
+			msg_puts(out, "<shutdown");
 			msg_append_attr_int(out, "immediate", m->immediate);
-			g_string_append(out, "/>");
+			msg_puts(out, "/>");
 		}
 	}
-	g_string_append(out, MSG_TRAILER);
+	msg_puts(out, MSG_TRAILER);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -7,10 +7,13 @@
 #define FLOM_MSG_PRIVATE_H
 
 #include <stddef.h>
+#include <string.h>
 #include <glib.h>
 #include "msg.h"
 
 #define MSG_TRAILER_LEN (sizeof(MSG_TRAILER) - 1)
+/* The XML declaration FLoM writes (ours and the original). */
+#define MSG_XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>"
 
 /* Attributes of <resource>, and which verb accepts them. */
 #define MSG_RES_LOCK_ALLOWED (MSG_RES_NAME | MSG_RES_MODE | MSG_RES_WAIT | MSG_RES_QUANTITY | \
@@ -29,32 +32,63 @@ int msg_fail(GError **err, msg_error_code code, const char *fmt, ...) G_GNUC_PRI
 /* A short printable copy of untrusted bytes for an error message (g_free). */
 char *msg_snippet(const char *s, size_t len);
 
+/* Tokens point into the input (or the parser's arena) and own nothing, so a
+ * message decodes without an allocation per attribute. */
 typedef struct {
 	const char *name;        /* points into the input */
 	size_t name_len;
-	char *value;             /* entities decoded, NUL-terminated */
+	const char *value;       /* entities decoded: the raw bytes when there were
+				  * none, else a copy in the parser's arena; not
+				  * NUL-terminated */
 	size_t value_len;
 } msg_attr;
 
 typedef struct {
 	const char *name;        /* points into the input */
 	size_t name_len;
-	msg_attr attrs[MSG_ATTRS_MAX];
 	unsigned n_attrs;
 	gboolean empty;          /* written <x .../> */
+	msg_attr attrs[MSG_ATTRS_MAX]; /* the first n_attrs are set */
 } msg_tag;
 
 typedef struct {
 	const char *p;
 	const char *end;
 	const char *start;
+	/* Values whose entities were decoded, allocated on the first one:
+	 * every entity is at least as long as its expansion, so what all the
+	 * values of a message need fits in its length. */
+	char *arena;
+	size_t arena_used;
 } msg_parser;
 
+static inline gboolean msg_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Inline so that strlen and memcmp of a literal fold into a few compares. */
+static inline gboolean msg_eq(const char *s, size_t len, const char *lit)
+{
+	return strlen(lit) == len && memcmp(s, lit, strlen(lit)) == 0;
+}
+
+static inline gboolean msg_skip_space(msg_parser *ps)
+{
+	const char *from = ps->p;
+
+	while (ps->p < ps->end && msg_is_space(*ps->p))
+		ps->p++;
+	return ps->p != from;
+}
+
+static inline gboolean msg_at(const msg_parser *ps, const char *lit)
+{
+	return (size_t)(ps->end - ps->p) >= strlen(lit) && memcmp(ps->p, lit, strlen(lit)) == 0;
+}
+
 /* ---- the XML reader (msg_xml.c) ---- */
-void msg_tag_clear(msg_tag *t);
-gboolean msg_eq(const char *s, size_t len, const char *lit);
-gboolean msg_skip_space(msg_parser *ps);
-gboolean msg_at(const msg_parser *ps, const char *lit);
+void msg_parser_clear(msg_parser *ps);
 int msg_truncated(GError **err);
 /* No NUL, no control character but tab/newline/CR, valid UTF-8. */
 int msg_check_bytes(const char *buf, size_t len, GError **err);
@@ -69,8 +103,8 @@ int msg_parse_child_content(msg_parser *ps, const msg_tag *t, GError **err);
 /* ---- attribute values (msg_xml.c); elem names the element in messages ---- */
 int msg_parse_int(const char *elem, const msg_attr *a, gint64 *out, GError **err);
 int msg_parse_uint(const char *elem, const msg_attr *a, guint64 *out, GError **err);
-/* Move a's value (at most max bytes) into *out. */
-int msg_take_string(const char *elem, msg_attr *a, size_t max, char **out, GError **err);
+/* A copy of a's value (at most max bytes) into *out. */
+int msg_take_string(const char *elem, const msg_attr *a, size_t max, char **out, GError **err);
 /* The base64 resource name of a into m->name. */
 int msg_take_name(flom_msg *m, const msg_attr *a, GError **err);
 /* The same into *out (a name other than the resource's: filter). */

@@ -143,7 +143,7 @@ int msg_apply_record(flom_msg *m, msg_tag *t, GError **err)
 	m->fields = g_ptr_array_new_with_free_func(g_free);
 	for (unsigned i = 0; i < t->n_attrs; i++) {
 		g_ptr_array_add(m->fields, g_strndup(t->attrs[i].name, t->attrs[i].name_len));
-		g_ptr_array_add(m->fields, g_steal_pointer(&t->attrs[i].value));
+		g_ptr_array_add(m->fields, g_strndup(t->attrs[i].value, t->attrs[i].value_len));
 	}
 	(void)err;
 	return 0;

@@ -3,8 +3,9 @@
  *
  * A small hand-written reader rather than GMarkup: input comes from anyone
  * who can reach the socket, so it accepts the narrow dialect the protocol
- * uses (one root <msg>, childless children), never recurses, and allocates
- * only copies of attribute values, which are never longer than the input.
+ * uses (one root <msg>, childless children) and never recurses. Tokens point
+ * into the input; only values with entities are copied, decoded, into one
+ * buffer per message (msg_parser.arena).
  */
 #include "msg.h"
 #include "msg_private.h"
@@ -15,49 +16,35 @@
 /* ------------------------------------------------------------------------ */
 /* tokens                                                                   */
 
-void msg_tag_clear(msg_tag *t)
+void msg_parser_clear(msg_parser *ps)
 {
-	unsigned i;
-
-	for (i = 0; i < t->n_attrs; i++)
-		g_free(t->attrs[i].value);
-	memset(t, 0, sizeof(*t));
+	g_free(ps->arena);
+	ps->arena = NULL;
+	ps->arena_used = 0;
 }
 
-static gboolean msg_is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+/* Which bytes may start (MSG_NAME_START) or continue (MSG_NAME_CHAR) a name:
+ * a table, as names are most of what the reader walks byte by byte. */
+enum { MSG_NAME_CHAR = 1, MSG_NAME_START = 2 };
+
+static const guint8 msg_name_class[256] = {
+	['a' ... 'z'] = MSG_NAME_START | MSG_NAME_CHAR,
+	['A' ... 'Z'] = MSG_NAME_START | MSG_NAME_CHAR,
+	['_'] = MSG_NAME_START | MSG_NAME_CHAR,
+	[':'] = MSG_NAME_START | MSG_NAME_CHAR,
+	['0' ... '9'] = MSG_NAME_CHAR,
+	['-'] = MSG_NAME_CHAR,
+	['.'] = MSG_NAME_CHAR,
+};
 
 static gboolean msg_is_name_start(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+	return (msg_name_class[(unsigned char)c] & MSG_NAME_START) != 0;
 }
 
 static gboolean msg_is_name_char(char c)
 {
-	return msg_is_name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
-}
-
-gboolean msg_eq(const char *s, size_t len, const char *lit)
-{
-	return strlen(lit) == len && memcmp(s, lit, len) == 0;
-}
-
-gboolean msg_skip_space(msg_parser *ps)
-{
-	const char *from = ps->p;
-
-	while (ps->p < ps->end && msg_is_space(*ps->p))
-		ps->p++;
-	return ps->p != from;
-}
-
-gboolean msg_at(const msg_parser *ps, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return (size_t)(ps->end - ps->p) >= n && memcmp(ps->p, lit, n) == 0;
+	return (msg_name_class[(unsigned char)c] & MSG_NAME_CHAR) != 0;
 }
 
 int msg_truncated(GError **err)
@@ -65,40 +52,70 @@ int msg_truncated(GError **err)
 	return msg_fail(err, MSG_ERROR_SYNTAX, "truncated message");
 }
 
-static int msg_expect(msg_parser *ps, char c, const char *where, GError **err)
+static int msg_unexpected(const msg_parser *ps, char c, const char *where, GError **err)
 {
+	g_autofree char *got = NULL;
+
 	if (ps->p >= ps->end)
 		return msg_truncated(err);
-	if (*ps->p != c) {
-		g_autofree char *got = msg_snippet(ps->p, 1);
+	got = msg_snippet(ps->p, 1);
+	return msg_fail(err, MSG_ERROR_SYNTAX, "expected '%c' %s at offset %td, found '%s'",
+			c, where, ps->p - ps->start, got);
+}
 
-		return msg_fail(err, MSG_ERROR_SYNTAX, "expected '%c' %s at offset %td, found '%s'",
-				c, where, ps->p - ps->start, got);
-	}
+/* Inline: the usual case is one compare, the errors are out of line. */
+static inline int msg_expect(msg_parser *ps, char c, const char *where, GError **err)
+{
+	if (ps->p >= ps->end || *ps->p != c)
+		return msg_unexpected(ps, c, where, err);
 	ps->p++;
 	return 0;
 }
 
+/* Whether the 8 bytes of w are all printable ASCII (0x20..0x7f): no byte
+ * borrows in the subtraction unless one is below 0x20, and that one then
+ * sets its top bit, as any byte from 0x80 does in w itself. */
+static gboolean msg_word_printable(guint64 w)
+{
+	const guint64 ones = G_GUINT64_CONSTANT(0x0101010101010101);
+	const guint64 tops = G_GUINT64_CONSTANT(0x8080808080808080);
+
+	return (((w - ones * 0x20) | w) & tops) == 0;
+}
+
 /* Bytes no message may contain, whatever their place: XML 1.0 allows no NUL
  * and no control character but tab, newline and carriage return; the
- * declared encoding is UTF-8. */
+ * declared encoding is UTF-8. Eight bytes at a time while they are
+ * printable ASCII, the usual case; byte by byte otherwise. */
 int msg_check_bytes(const char *buf, size_t len, GError **err)
 {
 	gboolean ascii = TRUE;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)buf[i];
+	while (i < len) {
+		guint64 w;
+		size_t stop;
 
-		if (c >= 0x20) {
-			ascii = ascii && c < 0x80;
-			continue;
+		if (len - i >= sizeof(w)) {
+			memcpy(&w, buf + i, sizeof(w));
+			if (msg_word_printable(w)) {
+				i += sizeof(w);
+				continue;
+			}
 		}
-		if (c == 0)
-			return msg_fail(err, MSG_ERROR_SYNTAX, "NUL byte at offset %zu", i);
-		if (!msg_is_space((char)c))
-			return msg_fail(err, MSG_ERROR_SYNTAX,
-					"control character 0x%02x at offset %zu", c, i);
+		for (stop = MIN(len, i + sizeof(w)); i < stop; i++) {
+			unsigned char c = (unsigned char)buf[i];
+
+			if (c >= 0x20) {
+				ascii = ascii && c < 0x80;
+				continue;
+			}
+			if (c == 0)
+				return msg_fail(err, MSG_ERROR_SYNTAX, "NUL byte at offset %zu", i);
+			if (!msg_is_space((char)c))
+				return msg_fail(err, MSG_ERROR_SYNTAX,
+						"control character 0x%02x at offset %zu", c, i);
+		}
 	}
 	/* ASCII, the usual case, is UTF-8 already */
 	if (!ascii && !g_utf8_validate(buf, (gssize)len, NULL))
@@ -106,20 +123,25 @@ int msg_check_bytes(const char *buf, size_t len, GError **err)
 	return 0;
 }
 
-static int msg_parse_name(msg_parser *ps, const char **name, size_t *len, GError **err)
+static int msg_bad_name(const msg_parser *ps, GError **err)
 {
-	const char *from = ps->p;
+	g_autofree char *got = NULL;
 
 	if (ps->p >= ps->end)
 		return msg_truncated(err);
-	if (!msg_is_name_start(*ps->p)) {
-		g_autofree char *got = msg_snippet(ps->p, 1);
+	got = msg_snippet(ps->p, 1);
+	return msg_fail(err, MSG_ERROR_SYNTAX, "invalid name at offset %td: '%s'",
+			ps->p - ps->start, got);
+}
 
-		return msg_fail(err, MSG_ERROR_SYNTAX, "invalid name at offset %td: '%s'",
-				ps->p - ps->start, got);
-	}
-	while (ps->p < ps->end && msg_is_name_char(*ps->p))
-		ps->p++;
+static inline int msg_parse_name(msg_parser *ps, const char **name, size_t *len, GError **err)
+{
+	const char *from = ps->p;
+
+	if (ps->p >= ps->end || !msg_is_name_start(*ps->p))
+		return msg_bad_name(ps, err);
+	while (++ps->p < ps->end && msg_is_name_char(*ps->p))
+		;
 	*name = from;
 	*len = (size_t)(ps->p - from);
 	return 0;
@@ -152,62 +174,94 @@ static gunichar msg_char_ref(const char *s, size_t len)
 	return 0;
 }
 
-/* Decode the entities of a raw attribute value. Every entity is at least as
- * long as its UTF-8 expansion, so the copy never outgrows the input. */
-static char *msg_unescape(const char *s, size_t len, size_t *out_len, GError **err)
+/* Decode the entity at s (its '&', at most len bytes) to out: how many
+ * bytes it takes in the input (*in_len) and in out (*out_len). */
+static int msg_entity(const char *s, size_t len, char *out, size_t *in_len, size_t *out_len,
+		      GError **err)
 {
-	char *out = g_malloc(len + 1);
-	size_t i = 0, o = 0;
+	const char *body = s + 1;
+	const char *semi = memchr(body, ';', MIN(len - 1, (size_t)MSG_ENTITY_MAX + 1));
+	size_t blen = semi ? (size_t)(semi - body) : 0;
+	gunichar cp;
 
+	*out_len = 1;
+	if (!semi) {
+		g_autofree char *got = msg_snippet(s, len);
+
+		return msg_fail(err, MSG_ERROR_SYNTAX, "invalid entity '%s'", got);
+	}
+	if (msg_eq(body, blen, "amp"))
+		*out = '&';
+	else if (msg_eq(body, blen, "lt"))
+		*out = '<';
+	else if (msg_eq(body, blen, "gt"))
+		*out = '>';
+	else if (msg_eq(body, blen, "quot"))
+		*out = '"';
+	else if (msg_eq(body, blen, "apos"))
+		*out = '\'';
+	else if (blen > 0 && body[0] == '#' && (cp = msg_char_ref(body, blen)) != 0)
+		*out_len = (size_t)g_unichar_to_utf8(cp, out);
+	else {
+		g_autofree char *got = msg_snippet(s, blen + 2);
+
+		return msg_fail(err, MSG_ERROR_SYNTAX, "invalid entity '%s'", got);
+	}
+	*in_len = blen + 2;
+	return 0;
+}
+
+/* Decode the entities of s (len bytes, the first at offset i) into the
+ * parser's arena. */
+static int msg_unescape(msg_parser *ps, const char *s, size_t len, size_t i, msg_attr *a,
+			GError **err)
+{
+	size_t size = (size_t)(ps->end - ps->start);
+	char *out;
+	size_t o = i;
+
+	if (!ps->arena)
+		ps->arena = g_malloc(size);
+	/* cannot happen: values are disjoint parts of the input */
+	if (ps->arena_used + len > size)
+		return msg_fail(err, MSG_ERROR_SYNTAX, "attribute values too long");
+	out = ps->arena + ps->arena_used;
+	memcpy(out, s, i);
 	while (i < len) {
-		const char *semi;
-		const char *body;
-		size_t blen;
-		gunichar cp;
+		size_t in_len = 0, n = 0;
 
-		if (s[i] == '<') {
-			msg_fail(err, MSG_ERROR_SYNTAX, "'<' in an attribute value");
-			goto fail;
-		}
+		if (s[i] == '<')
+			return msg_fail(err, MSG_ERROR_SYNTAX, "'<' in an attribute value");
 		if (s[i] != '&') {
 			out[o++] = s[i++];
 			continue;
 		}
-		body = s + i + 1;
-		semi = memchr(body, ';', MIN(len - i - 1, (size_t)MSG_ENTITY_MAX + 1));
-		if (!semi) {
-			g_autofree char *got = msg_snippet(s + i, len - i);
-
-			msg_fail(err, MSG_ERROR_SYNTAX, "invalid entity '%s'", got);
-			goto fail;
-		}
-		blen = (size_t)(semi - body);
-		if (msg_eq(body, blen, "amp"))
-			out[o++] = '&';
-		else if (msg_eq(body, blen, "lt"))
-			out[o++] = '<';
-		else if (msg_eq(body, blen, "gt"))
-			out[o++] = '>';
-		else if (msg_eq(body, blen, "quot"))
-			out[o++] = '"';
-		else if (msg_eq(body, blen, "apos"))
-			out[o++] = '\'';
-		else if (blen > 0 && body[0] == '#' && (cp = msg_char_ref(body, blen)) != 0)
-			o += (size_t)g_unichar_to_utf8(cp, out + o);
-		else {
-			g_autofree char *got = msg_snippet(s + i, blen + 2);
-
-			msg_fail(err, MSG_ERROR_SYNTAX, "invalid entity '%s'", got);
-			goto fail;
-		}
-		i += blen + 2;
+		if (msg_entity(s + i, len - i, out + o, &in_len, &n, err) < 0)
+			return -1;
+		i += in_len;
+		o += n;
 	}
-	out[o] = '\0';
-	*out_len = o;
-	return out;
-fail:
-	g_free(out);
-	return NULL;
+	a->value = out;
+	a->value_len = o;
+	ps->arena_used += o;
+	return 0;
+}
+
+/* The value of a, the len bytes at s: the raw bytes themselves unless an
+ * entity needs decoding. */
+static int msg_attr_value(msg_parser *ps, const char *s, size_t len, msg_attr *a, GError **err)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '<')
+			return msg_fail(err, MSG_ERROR_SYNTAX, "'<' in an attribute value");
+		if (s[i] == '&')
+			return msg_unescape(ps, s, len, i, a, err);
+	}
+	a->value = s;
+	a->value_len = len;
+	return 0;
 }
 
 /* Attributes of a start tag (or of the XML declaration) up to the first
@@ -251,15 +305,14 @@ static int msg_parse_attrs(msg_parser *ps, msg_tag *t, GError **err)
 		if (!close)
 			return msg_truncated(err);
 		for (i = 0; i < t->n_attrs; i++) {
-			if (t->attrs[i].name_len == a->name_len &&
+			if (t->attrs[i].name_len == a->name_len && t->attrs[i].name[0] == a->name[0] &&
 			    memcmp(t->attrs[i].name, a->name, a->name_len) == 0)
 				return msg_fail(err, MSG_ERROR_SYNTAX,
 						"duplicate attribute '%.*s' in <%.*s>",
 						(int)MIN(a->name_len, (size_t)MSG_SNIPPET_MAX), a->name,
 						(int)MIN(t->name_len, (size_t)MSG_SNIPPET_MAX), t->name);
 		}
-		a->value = msg_unescape(ps->p, (size_t)(close - ps->p), &a->value_len, err);
-		if (!a->value)
+		if (msg_attr_value(ps, ps->p, (size_t)(close - ps->p), a, err) < 0)
 			return -1;
 		t->n_attrs++;
 		ps->p = close + 1;
@@ -267,53 +320,56 @@ static int msg_parse_attrs(msg_parser *ps, msg_tag *t, GError **err)
 }
 
 /* "<?xml version="1.0" encoding="UTF-8" ?>": optional, checked, ignored. */
-int msg_parse_decl(msg_parser *ps, GError **err)
+static int msg_parse_any_decl(msg_parser *ps, GError **err)
 {
-	msg_tag t = { .name = "xml", .name_len = 3 };
-	int rc = -1;
+	msg_tag t = { .name = "xml", .name_len = 3, .n_attrs = 0 };
 	unsigned i;
 
 	ps->p += strlen("<?xml");
-	if (ps->p < ps->end && !msg_is_space(*ps->p)) {
-		msg_fail(err, MSG_ERROR_SYNTAX, "processing instructions are not allowed");
-		goto out;
-	}
+	if (ps->p < ps->end && !msg_is_space(*ps->p))
+		return msg_fail(err, MSG_ERROR_SYNTAX, "processing instructions are not allowed");
 	if (msg_parse_attrs(ps, &t, err) < 0)
-		goto out;
+		return -1;
 	if (!msg_at(ps, "?>")) {
 		if (ps->p + 1 >= ps->end)
-			msg_truncated(err);
-		else
-			msg_fail(err, MSG_ERROR_SYNTAX, "malformed XML declaration");
-		goto out;
+			return msg_truncated(err);
+		return msg_fail(err, MSG_ERROR_SYNTAX, "malformed XML declaration");
 	}
 	ps->p += 2;
 	for (i = 0; i < t.n_attrs; i++) {
 		const msg_attr *a = &t.attrs[i];
 
 		if (msg_eq(a->name, a->name_len, "encoding")) {
-			if (g_ascii_strcasecmp(a->value, "UTF-8") != 0) {
+			if (a->value_len != 5 || g_ascii_strncasecmp(a->value, "UTF-8", 5) != 0) {
 				g_autofree char *v = msg_snippet(a->value, a->value_len);
 
-				msg_fail(err, MSG_ERROR_SYNTAX, "unsupported encoding '%s'", v);
-				goto out;
+				return msg_fail(err, MSG_ERROR_SYNTAX, "unsupported encoding '%s'", v);
 			}
 		} else if (!msg_eq(a->name, a->name_len, "version") &&
 			   !msg_eq(a->name, a->name_len, "standalone")) {
-			msg_fail(err, MSG_ERROR_SYNTAX, "unknown attribute '%.*s' in the XML declaration",
-				 (int)MIN(a->name_len, (size_t)MSG_SNIPPET_MAX), a->name);
-			goto out;
+			return msg_fail(err, MSG_ERROR_SYNTAX,
+					"unknown attribute '%.*s' in the XML declaration",
+					(int)MIN(a->name_len, (size_t)MSG_SNIPPET_MAX), a->name);
 		}
 	}
-	rc = 0;
-out:
-	msg_tag_clear(&t);
-	return rc;
+	return 0;
+}
+
+int msg_parse_decl(msg_parser *ps, GError **err)
+{
+	/* What FLoM writes, ours and the original: nothing to check. */
+	if (msg_at(ps, MSG_XML_DECL)) {
+		ps->p += strlen(MSG_XML_DECL);
+		return 0;
+	}
+	return msg_parse_any_decl(ps, err);
 }
 
 /* A start tag at ps->p ("<name attrs>" or "<name attrs/>"). */
 int msg_parse_start_tag(msg_parser *ps, msg_tag *t, GError **err)
 {
+	t->n_attrs = 0;
+	t->empty = FALSE;
 	if (msg_expect(ps, '<', "to open an element", err) < 0)
 		return -1;
 	if (ps->p >= ps->end)
@@ -349,8 +405,8 @@ int msg_parse_start_tag(msg_parser *ps, msg_tag *t, GError **err)
 /* "</name>" with optional space before '>'; name must be the open one. */
 int msg_parse_end_tag(msg_parser *ps, const char *name, size_t name_len, GError **err)
 {
-	const char *got;
-	size_t got_len;
+	const char *got = NULL;
+	size_t got_len = 0;
 
 	ps->p += 2; /* "</" */
 	if (msg_parse_name(ps, &got, &got_len, err) < 0)
@@ -386,7 +442,7 @@ int msg_parse_child_content(msg_parser *ps, const msg_tag *t, GError **err)
 int msg_parse_int(const char *elem, const msg_attr *a, gint64 *out, GError **err)
 {
 	const char *s = a->value;
-	gboolean neg = *s == '-';
+	gboolean neg = a->value_len > 0 && *s == '-';
 	guint64 v = 0;
 	size_t i = neg ? 1 : 0;
 	guint64 limit = neg ? (guint64)G_MAXINT64 + 1 : (guint64)G_MAXINT64;
@@ -447,15 +503,14 @@ bad: {
 }
 
 /* Take the decoded value of a string attribute, at most max bytes. */
-int msg_take_string(const char *elem, msg_attr *a, size_t max, char **out, GError **err)
+int msg_take_string(const char *elem, const msg_attr *a, size_t max, char **out, GError **err)
 {
 	if (a->value_len > max)
 		return msg_fail(err, MSG_ERROR_SYNTAX,
 				"attribute '%.*s' of <%s> too long (%zu bytes, at most %zu)",
 				(int)a->name_len, a->name, elem, a->value_len, max);
 	g_free(*out);
-	*out = a->value;
-	a->value = NULL;
+	*out = g_strndup(a->value, a->value_len);
 	return 0;
 }
 
