@@ -39,16 +39,24 @@ void msg_init(flom_msg *m)
 	m->holder = (flom_client_info)FLOM_CLIENT_INFO_INIT;
 }
 
+/* Most of a message's strings are NULL: no call for those (three messages a
+ * lock cycle are cleared). */
+static inline void msg_free(char *s)
+{
+	if (s)
+		g_free(s);
+}
+
 void msg_clear(flom_msg *m)
 {
-	g_free(m->peerid);
-	g_free(m->name);
-	g_free(m->element);
-	g_free(m->address);
-	g_free(m->daemon_id);
-	g_free(m->daemon_group);
-	g_free(m->filter);
-	g_free(m->record);
+	msg_free(m->peerid);
+	msg_free(m->name);
+	msg_free(m->element);
+	msg_free(m->address);
+	msg_free(m->daemon_id);
+	msg_free(m->daemon_group);
+	msg_free(m->filter);
+	msg_free(m->record);
 	if (m->fields)
 		g_ptr_array_free(m->fields, TRUE);
 	flom_client_info_clear(&m->client);
