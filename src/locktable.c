@@ -235,15 +235,29 @@ static void resource_destroy(lt_table *t, lt_resource *r)
 
 /* ---- owners ---- */
 
+/* Copy n bytes of s to *at and move *at past them. */
+static char *owner_put(char **at, const char *s, size_t n)
+{
+	char *copy = memcpy(*at, s, n);
+
+	*at += n;
+	return copy;
+}
+
+/* The owner and its three strings are one allocation: they live exactly as
+ * long, and a lock cycle makes one owner. */
 static lt_owner *owner_new(const lt_lock_request *req, rsrc_type type, const char *key, gint64 now_us)
 {
-	lt_owner *o = g_new0(lt_owner, 1);
+	const char *peer = req->peer != NULL ? req->peer : "";
+	size_t name_n = strlen(req->name) + 1, key_n = strlen(key) + 1, peer_n = strlen(peer) + 1;
+	lt_owner *o = g_malloc0(sizeof(*o) + name_n + key_n + peer_n);
+	char *at = (char *)(o + 1);
 
 	o->id = req->owner;
-	o->name = g_strdup(req->name);
-	o->key = g_strdup(key);
+	o->name = owner_put(&at, req->name, name_n);
+	o->key = owner_put(&at, key, key_n);
 	o->type = type;
-	o->peer = g_strdup(req->peer != NULL ? req->peer : "");
+	o->peer = owner_put(&at, peer, peer_n);
 	o->mode = req->mode;
 	o->quantity = req->quantity;
 	o->wait = req->wait;
@@ -258,9 +272,6 @@ static lt_owner *owner_new(const lt_lock_request *req, rsrc_type type, const cha
 
 static void owner_free(lt_owner *o)
 {
-	g_free(o->name);
-	g_free(o->key);
-	g_free(o->peer);
 	g_free(o->element);
 	flom_client_info_clear(&o->client);
 	g_free(o);

@@ -48,6 +48,7 @@ void lt_stats_add_hold(lt_stats *st, gint64 us);
  * query shows is here: peer, mode, quantity, since, element. */
 struct lt_owner {
 	guint64 id;
+	/* name, key and peer are in the owner's own allocation (owner_new) */
 	char *name;               /* the raw name it asked */
 	char *key;                /* its resource's key (see lt_resource) */
 	rsrc_type type;
