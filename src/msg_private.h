@@ -47,6 +47,7 @@ typedef struct {
 	const char *name;        /* points into the input */
 	size_t name_len;
 	unsigned n_attrs;
+	guint64 seen;            /* names seen, a bit per (first byte, length) */
 	gboolean empty;          /* written <x .../> */
 	msg_attr attrs[MSG_ATTRS_MAX]; /* the first n_attrs are set */
 } msg_tag;

@@ -211,14 +211,12 @@ static int msg_entity(const char *s, size_t len, char *out, size_t *in_len, size
 	return 0;
 }
 
-/* Decode the entities of s (len bytes, the first at offset i) into the
- * parser's arena. */
-static int msg_unescape(msg_parser *ps, const char *s, size_t len, size_t i, msg_attr *a,
-			GError **err)
+/* Decode the entities of s (len bytes) into the parser's arena. */
+static int msg_unescape(msg_parser *ps, const char *s, size_t len, msg_attr *a, GError **err)
 {
 	size_t size = (size_t)(ps->end - ps->start);
 	char *out;
-	size_t o = i;
+	size_t i = 0, o = 0;
 
 	if (!ps->arena)
 		ps->arena = g_malloc(size);
@@ -226,7 +224,6 @@ static int msg_unescape(msg_parser *ps, const char *s, size_t len, size_t i, msg
 	if (ps->arena_used + len > size)
 		return msg_fail(err, MSG_ERROR_SYNTAX, "attribute values too long");
 	out = ps->arena + ps->arena_used;
-	memcpy(out, s, i);
 	while (i < len) {
 		size_t in_len = 0, n = 0;
 
@@ -247,21 +244,55 @@ static int msg_unescape(msg_parser *ps, const char *s, size_t len, size_t i, msg
 	return 0;
 }
 
-/* The value of a, the len bytes at s: the raw bytes themselves unless an
- * entity needs decoding. */
-static int msg_attr_value(msg_parser *ps, const char *s, size_t len, msg_attr *a, GError **err)
+/* Whether t already has an attribute named as a. t->seen has a bit per
+ * (first byte, length) of its names: a name no earlier one can equal costs
+ * no comparison. */
+static gboolean msg_attr_duplicate(msg_tag *t, const msg_attr *a)
 {
-	size_t i;
+	guint64 bit = G_GUINT64_CONSTANT(1) << (((unsigned char)a->name[0] + a->name_len * 7) % 64);
+	unsigned i;
 
-	for (i = 0; i < len; i++) {
-		if (s[i] == '<')
-			return msg_fail(err, MSG_ERROR_SYNTAX, "'<' in an attribute value");
-		if (s[i] == '&')
-			return msg_unescape(ps, s, len, i, a, err);
+	if (!(t->seen & bit)) {
+		t->seen |= bit;
+		return FALSE;
 	}
-	a->value = s;
-	a->value_len = len;
-	return 0;
+	for (i = 0; i < t->n_attrs; i++)
+		if (t->attrs[i].name_len == a->name_len &&
+		    memcmp(t->attrs[i].name, a->name, a->name_len) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* The quoted value at ps->p into a: one pass finds the closing quote and
+ * whether an entity or a '<' needs a closer look. */
+static int msg_parse_value(msg_parser *ps, msg_tag *t, msg_attr *a, GError **err)
+{
+	const char *s, *close;
+	char quote;
+	gboolean plain = TRUE;
+
+	if (ps->p >= ps->end)
+		return msg_truncated(err);
+	quote = *ps->p;
+	if (quote != '"' && quote != '\'')
+		return msg_fail(err, MSG_ERROR_SYNTAX, "attribute '%.*s' value is not quoted",
+				(int)MIN(a->name_len, (size_t)MSG_SNIPPET_MAX), a->name);
+	s = ++ps->p;
+	for (close = s; close < ps->end && *close != quote; close++)
+		plain = plain && *close != '&' && *close != '<';
+	if (close == ps->end)
+		return msg_truncated(err);
+	if (msg_attr_duplicate(t, a))
+		return msg_fail(err, MSG_ERROR_SYNTAX, "duplicate attribute '%.*s' in <%.*s>",
+				(int)MIN(a->name_len, (size_t)MSG_SNIPPET_MAX), a->name,
+				(int)MIN(t->name_len, (size_t)MSG_SNIPPET_MAX), t->name);
+	ps->p = close + 1;
+	if (plain) {
+		a->value = s;
+		a->value_len = (size_t)(close - s);
+		return 0;
+	}
+	return msg_unescape(ps, s, (size_t)(close - s), a, err);
 }
 
 /* Attributes of a start tag (or of the XML declaration) up to the first
@@ -271,9 +302,6 @@ static int msg_parse_attrs(msg_parser *ps, msg_tag *t, GError **err)
 	for (;;) {
 		gboolean spaced = msg_skip_space(ps);
 		msg_attr *a;
-		const char *close;
-		char quote;
-		unsigned i;
 
 		if (ps->p >= ps->end)
 			return msg_truncated(err);
@@ -293,29 +321,9 @@ static int msg_parse_attrs(msg_parser *ps, msg_tag *t, GError **err)
 		if (msg_expect(ps, '=', "after an attribute name", err) < 0)
 			return -1;
 		msg_skip_space(ps);
-		if (ps->p >= ps->end)
-			return msg_truncated(err);
-		quote = *ps->p;
-		if (quote != '"' && quote != '\'')
-			return msg_fail(err, MSG_ERROR_SYNTAX,
-					"attribute '%.*s' value is not quoted",
-					(int)MIN(a->name_len, (size_t)MSG_SNIPPET_MAX), a->name);
-		ps->p++;
-		close = memchr(ps->p, quote, (size_t)(ps->end - ps->p));
-		if (!close)
-			return msg_truncated(err);
-		for (i = 0; i < t->n_attrs; i++) {
-			if (t->attrs[i].name_len == a->name_len && t->attrs[i].name[0] == a->name[0] &&
-			    memcmp(t->attrs[i].name, a->name, a->name_len) == 0)
-				return msg_fail(err, MSG_ERROR_SYNTAX,
-						"duplicate attribute '%.*s' in <%.*s>",
-						(int)MIN(a->name_len, (size_t)MSG_SNIPPET_MAX), a->name,
-						(int)MIN(t->name_len, (size_t)MSG_SNIPPET_MAX), t->name);
-		}
-		if (msg_attr_value(ps, ps->p, (size_t)(close - ps->p), a, err) < 0)
+		if (msg_parse_value(ps, t, a, err) < 0)
 			return -1;
 		t->n_attrs++;
-		ps->p = close + 1;
 	}
 }
 
@@ -369,6 +377,7 @@ int msg_parse_decl(msg_parser *ps, GError **err)
 int msg_parse_start_tag(msg_parser *ps, msg_tag *t, GError **err)
 {
 	t->n_attrs = 0;
+	t->seen = 0;
 	t->empty = FALSE;
 	if (msg_expect(ps, '<', "to open an element", err) < 0)
 		return -1;
