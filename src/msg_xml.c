@@ -85,7 +85,7 @@ static gboolean msg_word_printable(guint64 w)
 
 /* Bytes no message may contain, whatever their place: XML 1.0 allows no NUL
  * and no control character but tab, newline and carriage return; the
- * declared encoding is UTF-8. Eight bytes at a time while they are
+ * declared encoding is UTF-8. Sixteen bytes at a time while they are
  * printable ASCII, the usual case; byte by byte otherwise. */
 int msg_check_bytes(const char *buf, size_t len, GError **err)
 {
@@ -93,12 +93,12 @@ int msg_check_bytes(const char *buf, size_t len, GError **err)
 	size_t i = 0;
 
 	while (i < len) {
-		guint64 w;
+		guint64 w[2];
 		size_t stop;
 
 		if (len - i >= sizeof(w)) {
-			memcpy(&w, buf + i, sizeof(w));
-			if (msg_word_printable(w)) {
+			memcpy(w, buf + i, sizeof(w));
+			if (msg_word_printable(w[0]) && msg_word_printable(w[1])) {
 				i += sizeof(w);
 				continue;
 			}
