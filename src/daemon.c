@@ -393,11 +393,19 @@ static void daemon_lock_delay_tick(daemon_state *d, gint64 now_mono)
 	holdback_flush(d->hb, d->lt, g_get_real_time(), d->events);
 }
 
+/* One connection at a time while they come one by one: the listener stays
+ * readable while more wait, and a second accept4() would mostly find none
+ * (EAGAIN, a costly syscall in each cycle). Ready in consecutive passes, it
+ * has a queue: a bounded batch then. */
 static void daemon_on_listener(int fd, short revents, gpointer data)
 {
+	daemon_state *d = data;
+	gboolean queue = d->listen_pass + 1 == d->passes;
+
 	(void)fd;
 	(void)revents;
-	daemon_accept(data);
+	d->listen_pass = d->passes;
+	daemon_accept(d, queue ? FLOM_ACCEPT_BATCH : 1);
 }
 
 static void daemon_on_discovery(int fd, short revents, gpointer data)
@@ -435,6 +443,8 @@ static int daemon_setup(daemon_state *d, unsigned *port, GError **err)
 		return -1;
 	daemon_lock_delay_start(d);
 	d->listen_watch = loop_add(d->loop, d->listen_fd, POLLIN, daemon_on_listener, d, NULL);
+	/* what was read in a pass is answered before new connections come */
+	loop_set_last(d->loop, d->listen_watch);
 	if (d->cfg->multicast_address) {
 		const GArray *fds;
 
@@ -552,7 +562,7 @@ static gboolean daemon_try_idle_exit(daemon_state *d)
 		return FALSE;   /* someone is starting or connecting: stay */
 	unlink(d->socket_path);
 	g_clear_pointer(&d->socket_path, g_free);
-	daemon_accept(d);
+	daemon_accept(d, FLOM_ACCEPT_BATCH);
 	daemon_close_listener(d);
 	d->idle_exit = TRUE;
 	return daemon_is_idle(d);
@@ -644,6 +654,7 @@ static void daemon_check_quiesce(daemon_state *d)
 static void daemon_loop(daemon_state *d, const sigset_t *waitmask)
 {
 	while (!d->stop) {
+		d->passes++;
 		daemon_prepare_wait(d);
 		if (loop_run_once(d->loop, waitmask) < 0) {
 			syslog(LOG_ERR, "poll: %s", g_strerror(errno));

@@ -205,6 +205,12 @@ void conn_close(daemon_state *d, conn *c)
 	/* Freed (conn_free) when the pass is over: callers up the stack and
 	 * the loop's ready list may still hold c. */
 	loop_remove(d->loop, c->watch);
+	if (!c->tls) {
+		/* the peer learns it now, not after the rest of the pass (TLS
+		 * still has its close_notify to send: conn_free does both) */
+		close(c->fd);
+		c->fd = -1;
+	}
 	/* Grants this release made possible go to the others now. */
 	daemon_send_events(d);
 }
@@ -327,46 +333,59 @@ static void daemon_on_conn(int fd, short revents, gpointer data)
 		conn_read(c->d, c);
 }
 
-void daemon_accept(daemon_state *d)
+/* A new connection fd from peer, within the bounds: it joins the loop and
+ * what it sent already is read (a client writes its request right after
+ * connecting: this spares one more wait and pass). */
+static void daemon_add_conn(daemon_state *d, int fd, const net_addr *peer)
 {
-	/* Bounded per pass so one flood cannot starve the others. */
-	for (int i = 0; i < FLOM_ACCEPT_BATCH; i++) {
+	conn *c = g_new0(conn, 1);
+
+	c->d = d;
+	c->id = ++d->next_id;
+	c->fd = fd;
+	c->peer = *peer;
+	c->is_unix = peer->ss.ss_family == AF_UNIX;
+	if (!c->is_unix)
+		daemon_tcp_options(d, fd);
+	conn_describe_peer(c);
+	if (!daemon_peer_admit(d, c)) {
+		/* one host cannot take every connection */
+		d->dropped++;
+		conn_free(c);
+		return;
+	}
+	conn_arm_deadline(d, c);
+	c->watch = loop_add(d->loop, fd, POLLIN, daemon_on_conn, c, (GDestroyNotify)conn_free);
+	g_hash_table_insert(d->conns, &c->id, c);
+	TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " from %s", c->id, c->peer_str);
+	if (d->tls)
+		daemon_tls_start(d, c);
+	else
+		conn_read(d, c);
+}
+
+int daemon_accept(daemon_state *d, int max)
+{
+	int accepted = 0;
+
+	for (int i = 0; i < max; i++) {
 		net_addr peer = { .len = sizeof(peer.ss) };
 		int fd = accept4(d->listen_fd, (struct sockaddr *)&peer.ss, &peer.len,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
-		conn *c;
 
 		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
 			daemon_shed_connection(d);
 			continue;
 		}
 		if (fd < 0)
-			return;
+			break;
+		accepted++;
 		if (g_hash_table_size(d->conns) >= d->max_conns) {
 			d->dropped++;
 			close(fd);
 			continue;
 		}
-		c = g_new0(conn, 1);
-		c->d = d;
-		c->id = ++d->next_id;
-		c->fd = fd;
-		c->peer = peer;
-		c->is_unix = peer.ss.ss_family == AF_UNIX;
-		if (!c->is_unix)
-			daemon_tcp_options(d, fd);
-		conn_describe_peer(c);
-		if (!daemon_peer_admit(d, c)) {
-			/* one host cannot take every connection */
-			d->dropped++;
-			conn_free(c);
-			continue;
-		}
-		conn_arm_deadline(d, c);
-		c->watch = loop_add(d->loop, fd, POLLIN, daemon_on_conn, c, (GDestroyNotify)conn_free);
-		g_hash_table_insert(d->conns, &c->id, c);
-		TRACE(TRACE_CONN, "conn %" G_GUINT64_FORMAT " from %s", c->id, c->peer_str);
-		if (d->tls)
-			daemon_tls_start(d, c);
+		daemon_add_conn(d, fd, &peer);
 	}
+	return accepted;
 }

@@ -88,12 +88,15 @@ typedef struct daemon_state {
 	GQueue deadlines;         /* conn* with a deadline, earliest first */
 	guint conns_peak;         /* most connections since the last trim */
 	gboolean trimming;        /* a flood is going: trim at each quarter */
+	guint64 passes;           /* loop passes so far */
+	guint64 listen_pass;      /* the last pass the listener was ready in */
 } daemon_state;
 
 /* ---- daemon_conn.c: connections ---- */
 
-/* Accept what waits on the listener (a bounded batch). */
-void daemon_accept(daemon_state *d);
+/* Accept at most max of the connections waiting on the listener (until
+ * none is left) and read what they sent; how many were accepted. */
+int daemon_accept(daemon_state *d, int max);
 /* Queue m for c and send what the socket takes; a peer that does not read
  * loses its connection. */
 void conn_send(daemon_state *d, conn *c, const flom_msg *m);

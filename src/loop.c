@@ -16,6 +16,7 @@ struct loop_watch {
 	int fd;
 	short events;
 	gboolean removed;
+	gboolean last;         /* called after the other ready watches */
 	loop_io_fn fn;
 	gpointer data;
 	GDestroyNotify destroy;
@@ -33,6 +34,7 @@ struct loop {
 	guint removed;         /* watches waiting for their destroy */
 	GArray *pfds;          /* of struct pollfd: the current wait */
 	GPtrArray *ready;      /* the watch of each pfds entry */
+	GArray *late;          /* of guint: ready pfds entries of last watches */
 };
 
 loop *loop_new(void)
@@ -43,6 +45,7 @@ loop *loop_new(void)
 	l->timers = g_ptr_array_new_with_free_func(g_free);
 	l->pfds = g_array_new(FALSE, FALSE, sizeof(struct pollfd));
 	l->ready = g_ptr_array_new();
+	l->late = g_array_new(FALSE, FALSE, sizeof(guint));
 	return l;
 }
 
@@ -63,6 +66,7 @@ void loop_free(loop *l)
 	g_ptr_array_free(l->timers, TRUE);
 	g_array_free(l->pfds, TRUE);
 	g_ptr_array_free(l->ready, TRUE);
+	g_array_free(l->late, TRUE);
 	g_free(l);
 }
 
@@ -84,6 +88,12 @@ void loop_set_events(loop *l, loop_watch *w, short events)
 {
 	(void)l; /* an epoll back end would tell the kernel here */
 	w->events = events;
+}
+
+void loop_set_last(loop *l, loop_watch *w)
+{
+	(void)l;
+	w->last = TRUE;
 }
 
 void loop_remove(loop *l, loop_watch *w)
@@ -163,17 +173,32 @@ static void loop_build_pollfds(loop *l)
 	}
 }
 
-static void loop_handle_ready(loop *l)
+static void loop_call(loop *l, guint i)
 {
-	for (guint i = 0; i < l->pfds->len; i++) {
-		const struct pollfd *p = &g_array_index(l->pfds, struct pollfd, i);
-		loop_watch *w = g_ptr_array_index(l->ready, i);
+	const struct pollfd *p = &g_array_index(l->pfds, struct pollfd, i);
+	loop_watch *w = g_ptr_array_index(l->ready, i);
 
-		/* Removed earlier in this pass: w is still allocated, but
-		 * its owner is done with it. */
-		if (p->revents && !w->removed)
-			w->fn(p->fd, p->revents, w->data);
+	/* Removed earlier in this pass: w is still allocated, but its owner
+	 * is done with it. */
+	if (!w->removed)
+		w->fn(p->fd, p->revents, w->data);
+}
+
+/* The n ready watches in the order they were added, the last ones after. */
+static void loop_handle_ready(loop *l, int n)
+{
+	g_array_set_size(l->late, 0);
+	for (guint i = 0; i < l->pfds->len && n > 0; i++) {
+		if (!g_array_index(l->pfds, struct pollfd, i).revents)
+			continue;
+		n--;
+		if (((loop_watch *)g_ptr_array_index(l->ready, i))->last)
+			g_array_append_val(l->late, i);
+		else
+			loop_call(l, i);
 	}
+	for (guint j = 0; j < l->late->len; j++)
+		loop_call(l, g_array_index(l->late, guint, j));
 }
 
 static void loop_fire_timers(loop *l, gint64 now_us)
@@ -202,7 +227,7 @@ int loop_run_once(loop *l, const sigset_t *waitmask)
 	if (n < 0 && errno != EINTR)
 		return -1;
 	if (n > 0)
-		loop_handle_ready(l);
+		loop_handle_ready(l, n);
 	loop_fire_timers(l, g_get_monotonic_time());
 	return 0;
 }

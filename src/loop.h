@@ -40,6 +40,9 @@ loop_watch *loop_add(loop *l, int fd, short events, loop_io_fn fn, gpointer data
 		     GDestroyNotify destroy);
 /* Change what a watch waits for (e.g. POLLOUT while output is queued). */
 void loop_set_events(loop *l, loop_watch *w, short events);
+/* Its callback comes after those of every other ready watch of a pass
+ * (a listener: the answers to what was read go out before new work). */
+void loop_set_last(loop *l, loop_watch *w);
 /* No callback from now on; destroy(data) when the next wait starts. */
 void loop_remove(loop *l, loop_watch *w);
 
