@@ -140,6 +140,62 @@ static void test_bad_case(gconstpointer data)
 	if (!strstr(e, c->expect))
 		g_error("%s: error '%s' does not contain '%s'", c->what, e, c->expect);
 }
+/* A forbidden byte at any offset is found there, whether it falls in the
+ * blocks msg_check_bytes takes whole or in the tail it takes byte by byte. */
+static void test_bad_byte_every_offset(void)
+{
+	static const struct {
+		char byte;
+		const char *expect;
+		gboolean at_offset; /* the expected text ends with the offset */
+	} bytes[] = {
+		{ '\0', "NUL byte at offset ", TRUE },
+		{ '\x01', "control character 0x01 at offset ", TRUE },
+		{ '\x1f', "control character 0x1f at offset ", TRUE },
+		{ '\xc3', "message is not valid UTF-8", FALSE },
+		{ '\xff', "message is not valid UTF-8", FALSE },
+	};
+	const char *good = LOCK_OK;
+	size_t len = strlen(good);
+
+	for (size_t b = 0; b < G_N_ELEMENTS(bytes); b++) {
+		for (size_t at = 0; at < len; at++) {
+			g_autofree char *bad = g_strdup(good);
+			g_autofree char *e = NULL;
+			g_autofree char *want = NULL;
+
+			bad[at] = bytes[b].byte;
+			e = decode_err(bad, len);
+			want = bytes[b].at_offset ? g_strdup_printf("%s%zu", bytes[b].expect, at)
+						  : g_strdup(bytes[b].expect);
+			g_assert_cmpstr(e, ==, want);
+		}
+	}
+}
+
+/* Values whose entities are decoded share one buffer the size of the
+ * message: sixteen attributes of entities only (the longest, a 10-byte
+ * reference to a 4-byte character), near the largest message. */
+static void test_entities_fill(void)
+{
+	const char *ref = "&#x10FFFF;";
+	g_autoptr(GString) in = g_string_new(LOCK8 "<resource name=\"bXlyZXM=\"");
+	flom_msg m;
+
+	for (char a = 'a'; a < 'a' + MSG_ATTRS_MAX - 1; a++) {
+		g_string_append_printf(in, " %c=\"", a);
+		for (int i = 0; i < 24; i++)
+			g_string_append(in, ref);
+		g_string_append(in, "&amp;\"");
+	}
+	g_string_append(in, "/>" END);
+	g_assert_cmpuint(in->len, >, FLOM_MSG_MAX - 512);
+	g_assert_cmpuint(in->len, <=, FLOM_MSG_MAX);
+	decode_ok(in->str, &m);
+	g_assert_cmpstr(m.name, ==, "myres");
+	msg_clear(&m);
+}
+
 /* ---- msg_check_request --------------------------------------------------- */
 
 typedef struct {
@@ -259,5 +315,7 @@ void msg_bad_add_tests(void)
 
 		g_test_add_data_func(path, &check_cases[i], test_check_case);
 	}
+	g_test_add_func("/msg/bad/byte-every-offset", test_bad_byte_every_offset);
+	g_test_add_func("/msg/entities-fill", test_entities_fill);
 	g_test_add_func("/msg/check/built", test_check_built);
 }
