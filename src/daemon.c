@@ -393,21 +393,6 @@ static void daemon_lock_delay_tick(daemon_state *d, gint64 now_mono)
 	holdback_flush(d->hb, d->lt, g_get_real_time(), d->events);
 }
 
-/* One connection at a time while they come one by one: the listener stays
- * readable while more wait, and a second accept4() would mostly find none
- * (EAGAIN, a costly syscall in each cycle). Ready in consecutive passes, it
- * has a queue: a bounded batch then. */
-static void daemon_on_listener(int fd, short revents, gpointer data)
-{
-	daemon_state *d = data;
-	gboolean queue = d->listen_pass + 1 == d->passes;
-
-	(void)fd;
-	(void)revents;
-	d->listen_pass = d->passes;
-	daemon_accept(d, queue ? FLOM_ACCEPT_BATCH : 1);
-}
-
 static void daemon_on_discovery(int fd, short revents, gpointer data)
 {
 	daemon_state *d = data;

@@ -389,10 +389,8 @@ static void daemon_add_conn(daemon_state *d, int fd, const net_addr *peer)
 		conn_read(d, c);
 }
 
-int daemon_accept(daemon_state *d, int max)
+void daemon_accept(daemon_state *d, int max)
 {
-	int accepted = 0;
-
 	for (int i = 0; i < max; i++) {
 		net_addr peer = { .len = sizeof(peer.ss) };
 		int fd = accept4(d->listen_fd, (struct sockaddr *)&peer.ss, &peer.len,
@@ -403,8 +401,7 @@ int daemon_accept(daemon_state *d, int max)
 			continue;
 		}
 		if (fd < 0)
-			break;
-		accepted++;
+			return;
 		if (g_hash_table_size(d->conns) >= d->max_conns) {
 			d->dropped++;
 			close(fd);
@@ -412,5 +409,19 @@ int daemon_accept(daemon_state *d, int max)
 		}
 		daemon_add_conn(d, fd, &peer);
 	}
-	return accepted;
+}
+
+/* One connection at a time while they come one by one: the listener stays
+ * readable while more wait, and a second accept4() would mostly find none
+ * (EAGAIN, a costly syscall in each cycle). Ready in consecutive passes, it
+ * has a queue: a bounded batch then. */
+void daemon_on_listener(int fd, short revents, gpointer data)
+{
+	daemon_state *d = data;
+	gboolean queue = d->listen_pass + 1 == d->passes;
+
+	(void)fd;
+	(void)revents;
+	d->listen_pass = d->passes;
+	daemon_accept(d, queue ? FLOM_ACCEPT_BATCH : 1);
 }

@@ -95,8 +95,10 @@ typedef struct daemon_state {
 /* ---- daemon_conn.c: connections ---- */
 
 /* Accept at most max of the connections waiting on the listener (until
- * none is left) and read what they sent; how many were accepted. */
-int daemon_accept(daemon_state *d, int max);
+ * none is left) and read what they sent. */
+void daemon_accept(daemon_state *d, int max);
+/* The listener's callback: one connection, or a batch while they queue. */
+void daemon_on_listener(int fd, short revents, gpointer data);
 /* Queue m for c and send what the socket takes; a peer that does not read
  * loses its connection. */
 void conn_send(daemon_state *d, conn *c, const flom_msg *m);
