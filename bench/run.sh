@@ -6,7 +6,8 @@
 #   P1  flom -- true (warm daemon)          / flock FILE true
 #   P7  16 shells x 30 flom -r R -- true     / the same with flock (throughput)
 #   P2  lock/unlock cycles, one C client     / the limit server (bench/limit_server.c)
-#   P3  the same with 16 client processes    / the limit server; FIFO violations counted
+#   P3  the same with 16 client processes    / the limit server; FIFO violations counted;
+#       also the limit server in FIFO queue mode (one lock handed from client to client)
 #   P4  8000 distinct locks on 8000 connections, default settings: time, bytes each
 #   P6  cold start flom -d 500 -- true       / a warm run
 #   P8  first lock in dynamic mode on a lone host (root: a private network namespace)
@@ -73,12 +74,12 @@ record() { echo "$2" >>"$DIR/fig.$1"; }
 stats() { sort -g "$DIR/fig.$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[1], v[NR] }'; }
 median() { stats "$1" | awk '{ print $1 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-# row LABEL FIG UNIT [REF-FIG TARGET]: one line of the table.
+# row LABEL FIG UNIT [REF-FIG [TARGET]]: one line of the table.
 row() {
 	local s r=""
 	[ -s "$DIR/fig.$2" ] || return 0 # not measured in this run
 	read -r -a s <<<"$(stats "$2")"
-	[ $# -ge 4 ] && r="$(ratio "${s[0]}" "$(median "$4")")x (target $5)"
+	[ $# -ge 4 ] && r="$(ratio "${s[0]}" "$(median "$4")")x${5:+ (target $5)}"
 	printf '  %-46s %10s %10s %10s %-6s %s\n' "$1" "${s[0]}" "${s[1]}" "${s[2]}" "$3" "$r"
 }
 
@@ -125,19 +126,24 @@ p1_p6_p7() {
 }
 
 p2_p3() {
-	local r v lim=$DIR/limit.sock
+	local r v lim=$DIR/limit.sock limq=$DIR/limitq.sock
 	spawn "$BIN/limit_server" "$lim"
 	LIMIT_PID=$PID
-	wait_for 5 test -S "$lim" || { echo "bench: the limit server did not start" >&2; return; }
+	spawn "$BIN/limit_server" --queue "$limq"
+	LIMITQ_PID=$PID
+	wait_for 5 test -S "$lim" -a -S "$limq" ||
+		{ echo "bench: the limit server did not start" >&2; return; }
 	for ((r = 0; r < REPS; r++)); do
 		record p2_limit "$("$BIN/load_client" cycle "$lim" "$WIRE_S" 1 | awk '{ print $1 }')"
 		record p2 "$("$BIN/load_client" cycle "$SOCK" "$WIRE_S" 1 | awk '{ print $1 }')"
 		record p3_limit "$("$BIN/load_client" cycle "$lim" "$WIRE_S" 16 | awk '{ print $1 }')"
+		record p3_queue "$("$BIN/load_client" cycle "$limq" "$WIRE_S" 16 | awk '{ print $1 }')"
 		v=$("$BIN/load_client" cycle "$SOCK" "$WIRE_S" 16)
 		record p3 "${v% *}"
 		record p3_fifo "${v#* }"
 	done
 	stop "$LIMIT_PID"
+	stop "$LIMITQ_PID"
 }
 
 p4() { # a daemon with default settings, HELD locks on HELD connections
@@ -306,6 +312,8 @@ row "P2 flom daemon, 1 client" p2 "/s" p2_limit ">= 0.9"
 row "P3 limit server, 16 clients" p3_limit "/s"
 row "P3 flom daemon, 16 clients, one resource" p3 "/s" p3_limit ">= 0.8"
 row "P3 FIFO violations seen by the clients" p3_fifo "grants"
+row "P3 limit server, FIFO queue mode, 16 clients" p3_queue "/s" p3_limit
+row "P3 flom daemon / the queue mode" p3 "/s" p3_queue
 [ -s "$DIR/fig.p4_ms" ] && row "P4 $HELD locks held, time to hold all" p4_ms ms &&
 	row "P4 daemon memory per held lock" p4_bytes bytes
 [ -s "$DIR/fig.p8" ] && row "P8 first lock, dynamic mode, lone host" p8 ms
