@@ -296,7 +296,7 @@ static gboolean daemon_socket_is_shared(const flom_config *cfg)
 	return g_strcmp0(cfg->socket_name, def) != 0;
 }
 
-static int daemon_listen(daemon_state *d, char **reply_address, unsigned *port, GError **err)
+static int daemon_listen(daemon_state *d, char **reply_address, unsigned *port, char **where, GError **err)
 {
 	const flom_config *cfg = d->cfg;
 	net_addr bound;
@@ -314,7 +314,7 @@ static int daemon_listen(daemon_state *d, char **reply_address, unsigned *port, 
 			return -1;
 		d->socket_path = g_strdup(cfg->socket_name);
 		d->lock_path = spawn_lock_path(cfg->socket_name);
-		syslog(LOG_INFO, "listening on UNIX socket %s", cfg->socket_name);
+		*where = g_strdup(cfg->socket_name);
 		return 0;
 	}
 	if (cfg->unicast_address) {
@@ -336,10 +336,7 @@ static int daemon_listen(daemon_state *d, char **reply_address, unsigned *port, 
 	if (d->listen_fd < 0)
 		return -1;
 	*port = net_addr_port(&bound);
-	{
-		g_autofree char *where = net_addr_to_string(&bound);
-		syslog(LOG_INFO, "listening on TCP %s", where);
-	}
+	*where = net_addr_to_string(&bound);
 	return 0;
 }
 
@@ -412,7 +409,7 @@ static void daemon_close_listener(daemon_state *d)
 	d->listen_fd = -1;
 }
 
-static int daemon_setup(daemon_state *d, unsigned *port, GError **err)
+static int daemon_setup(daemon_state *d, unsigned *port, char **where, GError **err)
 {
 	g_autofree char *reply_address = NULL;
 
@@ -424,7 +421,7 @@ static int daemon_setup(daemon_state *d, unsigned *port, GError **err)
 		if (!d->tls)
 			return -1;
 	}
-	if (daemon_listen(d, &reply_address, port, err) < 0)
+	if (daemon_listen(d, &reply_address, port, where, err) < 0)
 		return -1;
 	daemon_lock_delay_start(d);
 	d->listen_watch = loop_add(d->loop, d->listen_fd, POLLIN, daemon_on_listener, d, NULL);
@@ -760,6 +757,7 @@ static void daemon_fit_fd_limit(daemon_state *d)
 int daemon_serve(const flom_config *cfg, int ready_fd)
 {
 	g_autoptr(GError) err = NULL;
+	g_autofree char *where = NULL;
 	daemon_state d;
 	sigset_t waitmask;
 	unsigned port;
@@ -767,7 +765,7 @@ int daemon_serve(const flom_config *cfg, int ready_fd)
 	daemon_init(&d, cfg);
 	daemon_signals(&waitmask);
 	daemon_fit_fd_limit(&d);
-	if (daemon_setup(&d, &port, &err) < 0) {
+	if (daemon_setup(&d, &port, &where, &err) < 0) {
 		if (ready_fd >= 0)
 			spawn_report_failure(ready_fd, err);
 		else
@@ -776,10 +774,12 @@ int daemon_serve(const flom_config *cfg, int ready_fd)
 		daemon_cleanup(&d);
 		return FLOM_EXIT_GENERIC;
 	}
-	syslog(LOG_NOTICE, "ready (pid %d)", (int)getpid());
-	proctitle_set_daemon(cfg, port);
+	/* The starter waits; the log (time zone, /dev/log) and the title can. */
 	if (ready_fd >= 0)
 		spawn_report_ready(ready_fd, port);
+	syslog(LOG_INFO, "listening on %s %s", d.socket_path ? "UNIX socket" : "TCP", where);
+	syslog(LOG_NOTICE, "ready (pid %d)", (int)getpid());
+	proctitle_set_daemon(cfg, port);
 	daemon_loop(&d, &waitmask);
 	daemon_cleanup(&d);
 	return FLOM_EXIT_OK;
