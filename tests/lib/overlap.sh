@@ -11,7 +11,10 @@
 # OV_TRAP=1 it survives SIGTERM (only SIGKILL ends it early). Its standard
 # output is a pipe that flom, the job and whatever the job starts hold; the
 # reader appends "NS out RES ID" when the last of them is gone, so the "out"
-# line is never earlier than the real end of the command. DIR may be shared
+# line is never earlier than the real end of the command. A job that ends by
+# itself also appends "NS end RES ID" just before it exits: under load the
+# reader can write its "out" after the next command began, so ov_check ends
+# a command at whichever of the two comes first. DIR may be shared
 # by several hosts (namespaces of one machine share one clock).
 
 OV_JOB_LIMIT=${OV_JOB_LIMIT:-60}
@@ -34,6 +37,9 @@ while [ ! -e "$d/go.$id" ] && [ ! -e "$d/go.all" ] && [ $n -lt $((OV_JOB_LIMIT *
 	n=$((n + 1))
 	sleep "$s"
 done
+# Its last act: the lock connection it inherited closes when it exits, so
+# this line is never later than the release (the reader's "out" can be).
+echo "$(date +%s%N) end $res $id" >>"$d/events"
 OV_EOF
 	chmod 0755 "$OV_DIR/job"
 }
@@ -69,6 +75,6 @@ ov_check() {
 		inside[$3] = 1
 		if ($3 in last) { g = int(($1 - last[$3]) / 1000000); if (min == "" || g < min) min = g }
 	}
-	$2 == "out" { inside[$3] = 0; last[$3] = $1 }
+	($2 == "out" || $2 == "end") && !($4 in ended) { ended[$4] = 1; inside[$3] = 0; last[$3] = $1 }
 	END { printf "overlaps=%d min_gap_ms=%d\n", over, (min == "" ? -1 : min) }'
 }
