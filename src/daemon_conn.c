@@ -189,6 +189,17 @@ void daemon_release(daemon_state *d, conn *c, gboolean rollback)
 	lt_release(d->lt, c->id, rollback, g_get_real_time(), d->events);
 }
 
+/* Take from the socket the bytes conn_read() peeked: -1 when they are not
+ * all there any more. */
+static int conn_take_unread(conn *c)
+{
+	char sink[FLOM_MSG_MAX];
+	size_t want = c->unread;
+
+	c->unread = 0;
+	return recv(c->fd, sink, want, MSG_DONTWAIT) == (ssize_t)want ? 0 : -1;
+}
+
 /* Close c; release its lock or its place in a queue (a disconnect without
  * unlock rolls a transactional sequence back). */
 void conn_close(daemon_state *d, conn *c)
@@ -207,7 +218,10 @@ void conn_close(daemon_state *d, conn *c)
 	loop_remove(d->loop, c->watch);
 	if (!c->tls) {
 		/* the peer learns it now, not after the rest of the pass (TLS
-		 * still has its close_notify to send: conn_free does both) */
+		 * still has its close_notify to send: conn_free does both);
+		 * bytes left unread would make it a reset */
+		if (c->unread)
+			(void)conn_take_unread(c);
 		close(c->fd);
 		c->fd = -1;
 	}
@@ -246,6 +260,31 @@ static int conn_consume(daemon_state *d, conn *c, char *buf, size_t len)
 	}
 }
 
+/*
+ * A holder others wait for: its message (the unlock, most likely) is peeked,
+ * acted on, and only then taken from the socket. Taking bytes wakes a sender
+ * blocked in read() (the kernel tells it there is room to write again): it
+ * would find nothing to read, but on this CPU it would run before the grant
+ * its unlock gives to the next one in the queue.
+ */
+static gboolean conn_peeks(const daemon_state *d, const conn *c)
+{
+	return !c->tls && c->state == CONN_LOCKING && lt_owner_has_waiters(d->lt, c->id);
+}
+
+static ssize_t conn_recv(daemon_state *d, conn *c, char *buf, size_t size, GError **err)
+{
+	ssize_t n;
+
+	if (!conn_peeks(d, c))
+		return tls_io_read(c->fd, c->tls, buf, size, &c->want, err);
+	n = recv(c->fd, buf, size, MSG_DONTWAIT | MSG_PEEK);
+	if (n < 0 && errno == EWOULDBLOCK)
+		errno = EAGAIN;
+	c->unread = MAX(n, 0);
+	return n;
+}
+
 void conn_read(daemon_state *d, conn *c)
 {
 	do {
@@ -256,7 +295,7 @@ void conn_read(daemon_state *d, conn *c)
 
 		if (len > 0)
 			memcpy(buf, c->partial, len);
-		n = tls_io_read(c->fd, c->tls, buf + len, sizeof(d->scratch) - len, &c->want, &err);
+		n = conn_recv(d, c, buf + len, sizeof(d->scratch) - len, &err);
 		if (n < 0 && errno == EAGAIN)
 			return;
 		if (n < 0 && c->tls) {
@@ -269,6 +308,10 @@ void conn_read(daemon_state *d, conn *c)
 		}
 		if (daemon_tls_hello_on_plain(d, c, buf + len, n) || conn_consume(d, c, buf, len + n) < 0)
 			return;
+		if (c->unread && conn_take_unread(c) < 0) {
+			conn_close(d, c);
+			return;
+		}
 		/* Decrypted bytes poll() cannot see: read them now. */
 	} while (tls_io_pending(c->tls));
 }

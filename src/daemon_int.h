@@ -51,6 +51,7 @@ typedef struct conn {
 	char *peer_ip;         /* TCP: the address counted against MaxPeerConnections */
 	char *partial;         /* bytes of an incomplete message, or NULL */
 	size_t partial_len;
+	size_t unread;         /* bytes read with MSG_PEEK, still in the socket */
 	GString *out;          /* answers the socket did not take yet, or NULL */
 	gboolean closing;      /* close once out is flushed */
 } conn;

@@ -750,6 +750,13 @@ int lt_oldest_holder(const lt_table *t, guint64 owner, lt_owner_info *info)
 	return 0;
 }
 
+gboolean lt_owner_has_waiters(const lt_table *t, guint64 owner)
+{
+	const lt_owner *o = g_hash_table_lookup(t->owners, &owner);
+
+	return o != NULL && o->rsrc != NULL && !g_queue_is_empty(&o->rsrc->waiters);
+}
+
 int lt_set_command_pid(lt_table *t, guint64 owner, gint64 pid)
 {
 	lt_owner *o = g_hash_table_lookup(t->owners, &owner);

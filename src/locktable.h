@@ -118,6 +118,9 @@ void lt_foreach_owner(const lt_table *t, lt_owner_visit visit, gpointer data);
  * unknown or its resource has no holder. */
 int lt_oldest_holder(const lt_table *t, guint64 owner, lt_owner_info *info);
 
+/* Whether someone waits in the queue of owner's resource. */
+gboolean lt_owner_has_waiters(const lt_table *t, guint64 owner);
+
 /* The command pid a holder reported after its grant: 0, or -1 if unknown. */
 int lt_set_command_pid(lt_table *t, guint64 owner, gint64 pid);
 

@@ -184,6 +184,22 @@ the_stallers() {
 	kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 }
 
+# A holder others wait for has its messages peeked, acted on, and only then
+# taken from the socket (daemon_conn.c): an unlock that arrives byte by byte
+# still frees the lock once, for the one waiting, and closes the holder.
+the_dripping_holder() {
+	local holder rc
+	"$FLOM_SEND" -d 10 -t 10000 -m "$LOCK$UNLOCK" "$TARGET" >"$TEST_TMP/dholder.out" 2>&1 &
+	holder=$!
+	wait_for 10 sh -c "'$FLOM_BIN' $CONN --status 2>/dev/null | grep -q '^robust '"
+	"$FLOM_BIN" $CONN -d 0 -r robust -o 10000 -- true
+	rc=$?
+	wait "$holder"
+	is "$?" 0 "$TRANSPORT: a holder dripping its unlock has its connection closed"
+	ok "$TRANSPORT: ... after its grant" grep -q 'rc="0"' "$TEST_TMP/dholder.out"
+	is "$rc" 0 "$TRANSPORT: the client queued behind it locks once it unlocked"
+}
+
 GARBAGE=$(garbage 1500 42)
 
 run_transport() {
@@ -199,6 +215,7 @@ run_transport() {
 	DAEMON_FDS=$(fd_count "$DPID")
 	the_table
 	the_stallers
+	the_dripping_holder
 	is "$(listener_pid $LISTENER)" "$DPID" "$TRANSPORT: the same daemon still listens"
 	wait_for 5 fd_count_at_most "$DPID" "$DAEMON_FDS"
 	is "$(fd_count "$DPID")" "$DAEMON_FDS" "$TRANSPORT: every connection of the table was closed"

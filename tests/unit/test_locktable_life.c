@@ -538,6 +538,23 @@ static void test_status(fx *f, gconstpointer data)
 	status_index(lines, "7 2 N[3] N[3] local 5 2 3 3 -");
 }
 
+/* What the daemon asks before it peeks at a holder's message. */
+static void test_has_waiters(fx *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_false(lt_owner_has_waiters(f->t, 1)); /* unknown owner */
+	g_assert_cmpint(lock(f, 1, "R"), ==, FLOM_RC_OK);
+	g_assert_false(lt_owner_has_waiters(f->t, 1));
+	g_assert_cmpint(lock(f, 2, "R"), ==, FLOM_RC_ENQUEUED);
+	g_assert_true(lt_owner_has_waiters(f->t, 1));
+	g_assert_cmpint(lock(f, 3, "S"), ==, FLOM_RC_OK);
+	g_assert_false(lt_owner_has_waiters(f->t, 3)); /* another resource */
+	unlock(f, 1, FALSE);
+	g_assert_cmpint(ev_rc(f, 2), ==, FLOM_RC_OK);
+	g_assert_false(lt_owner_has_waiters(f->t, 2));
+	g_assert_false(lt_owner_has_waiters(f->t, 1)); /* gone */
+}
+
 /* lt_events_clear frees the elements: run under valgrind/ASan to see it. */
 static void test_events_clear(fx *f, gconstpointer data)
 {
@@ -571,5 +588,6 @@ void locktable_life_add_tests(void)
 	ADD("bounds/resources_max_configured", test_resources_configured);
 	ADD("bounds/incubator_max", test_incubator_max);
 	ADD("events/clear", test_events_clear);
+	ADD("owners/has_waiters", test_has_waiters);
 	ADD("status/foreach", test_status);
 }
