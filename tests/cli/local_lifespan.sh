@@ -46,10 +46,11 @@ ok "it left within lifespan + 200 ms (+ $MARGIN ms margin): ${gone} ms" \
 	test "$gone" -le $((N + 200 + MARGIN))
 ok "its socket is removed" test ! -e "$SOCK"
 
-# A new client arriving within the lifespan restarts the count.
-flom_local -d $N -- true
+# A new client arriving within the lifespan uses the same daemon. A long
+# lifespan: finding the daemon by its socket took over 1.5 s under load.
+flom_local -d 8000 -- true
 pid=$(daemon_pid)
-flom_local -d $N -- true
+flom_local -d 8000 -- true
 ok "a second client reuses the same daemon" test "$(daemon_pid)" = "$pid"
 flom_local -X >/dev/null
 ok "-X stops it at once" wait_for 5 pid_gone "$pid"
