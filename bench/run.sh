@@ -168,8 +168,11 @@ p4() { # a daemon with default settings, HELD locks on HELD connections
 }
 
 # P8 needs a network with multicast and nobody else on it: a private network
-# namespace with one veth pair, as root.
+# namespace with one veth pair, as root. And a /tmp of its own: a
+# .serving file a killed daemon of an earlier run left there would (rightly)
+# make the next daemon of that group wait out the lock delay.
 p8_inner() {
+	mount -t tmpfs tmpfs /tmp || exit 1
 	ip link set lo up && ip link add v0 type veth peer name v1 &&
 		ip link set v0 up && ip link set v1 up &&
 		ip route add 224.0.0.0/4 dev v0 || exit 1
